@@ -1,0 +1,174 @@
+#pragma once
+// ex::Tensor: a cheap handle to shared storage viewed through shape, strides, offset
+// and dtype.
+
+#include <cstdint>
+#include <cstring>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "extensor/core/dtype.hpp"
+#include "extensor/core/error.hpp"
+#include "extensor/core/shape.hpp"
+#include "extensor/core/storage.hpp"
+
+namespace ex {
+
+namespace autograd {
+struct AutogradMeta;  // defined by the autograd layer; core only carries the pointer
+}
+
+// What a Tensor handle points at. Views are distinct TensorImpls over one Storage.
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape shape;
+  Strides strides;  // in elements; 0 for broadcast (expanded) dims
+  std::int64_t offset = 0;  // in elements, from storage->data()
+  DType dtype = kDefaultFloat;
+  std::shared_ptr<autograd::AutogradMeta> autograd_meta;  // null until autograd needs it
+};
+
+namespace detail {
+[[noreturn]] void throw_dtype_mismatch(const char* fn, DType have, DType want);
+}
+
+// A tensor. Copying a Tensor copies the handle, not the data (like torch::Tensor);
+// clone() copies data. Views (reshape of contiguous data, view, transpose, permute,
+// squeeze, unsqueeze, slice, expand/broadcast_to, flatten) share storage with their
+// base: writing through one is visible through the other. A default-constructed
+// Tensor is undefined; using it throws ex::Error.
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) noexcept : impl_(std::move(impl)) {}
+
+  bool defined() const noexcept { return impl_ != nullptr; }
+  const Shape& shape() const { return impl().shape; }
+  const Strides& strides() const { return impl().strides; }
+  std::int64_t dim() const { return static_cast<std::int64_t>(impl().shape.size()); }
+  // Size of one axis; negative axes count from the end. Throws ex::Error for a bad axis.
+  std::int64_t size(std::int64_t axis) const;
+  // Stride (in elements) of one axis; negative axes count from the end.
+  std::int64_t stride(std::int64_t axis) const;
+  std::int64_t numel() const { return impl().shape.numel(); }
+  DType dtype() const { return impl().dtype; }
+  std::size_t itemsize() const { return ex::itemsize(impl().dtype); }
+  std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * itemsize(); }
+  std::int64_t storage_offset() const { return impl().offset; }
+  const std::shared_ptr<Storage>& storage() const { return impl().storage; }
+  // True when elements are laid out in row-major order without gaps (dims of size 1
+  // may have any stride). Empty tensors are contiguous.
+  bool is_contiguous() const;
+  // True when both handles view the same TensorImpl.
+  bool is_same(const Tensor& other) const noexcept { return impl_ == other.impl_; }
+  TensorImpl* unsafe_impl() const noexcept { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const noexcept { return impl_; }
+
+  // Address of the first element, whatever the dtype.
+  void* raw_data() const {
+    const TensorImpl& t = impl();
+    return static_cast<char*>(t.storage->data()) + t.offset * static_cast<std::int64_t>(ex::itemsize(t.dtype));
+  }
+  // Typed address of the first element. Throws ex::Error if T is not the dtype
+  // ("data: tensor has dtype float32, requested int64"). Strides still apply.
+  template <Element T>
+  T* data() const {
+    if (dtype_of<T> != dtype()) detail::throw_dtype_mismatch("data", dtype(), dtype_of<T>);
+    return static_cast<T*>(raw_data());
+  }
+  // The single value of a one-element tensor (any rank), converted to T like a
+  // static_cast. Throws ex::Error if numel() != 1.
+  template <Element T>
+  T item() const;
+  // All values in row-major order, converted to T, whatever the strides.
+  template <Element T>
+  std::vector<T> to_vector() const;
+
+  // ---- views: share storage, never copy ----
+  // Same data, new shape with the same numel; one dim may be -1 (inferred). Throws
+  // ex::Error if the sizes disagree or the strides cannot express the new shape
+  // without a copy ("view: ... use reshape").
+  Tensor view(const Shape& shape) const;
+  // Like view, but copies (contiguous) when a view is impossible.
+  Tensor reshape(const Shape& shape) const;
+  // Swaps two axes (negative axes allowed).
+  Tensor transpose(std::int64_t axis0, std::int64_t axis1) const;
+  // Reorders axes: result axis i is input axis dims[i]. dims must be a permutation of
+  // 0..dim()-1 (negatives allowed); throws ex::Error otherwise.
+  Tensor permute(const std::vector<std::int64_t>& dims) const;
+  // Drops every axis of size 1 / the given axis if its size is 1 (else unchanged).
+  Tensor squeeze() const;
+  Tensor squeeze(std::int64_t axis) const;
+  // Inserts an axis of size 1 at position axis in [-dim()-1, dim()].
+  Tensor unsqueeze(std::int64_t axis) const;
+  // Elements start, start+step, ... below stop along axis. start and stop are clamped
+  // to [0, size] after adding size to negatives, like Python slicing; step must be >= 1.
+  Tensor slice(std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step = 1) const;
+  // Broadcasts to shape (NumPy rules: new leading axes, size-1 axes stretched with
+  // stride 0). -1 keeps a size. Throws ex::Error "expand: ..." if not broadcastable.
+  Tensor expand(const Shape& shape) const;
+  Tensor broadcast_to(const Shape& shape) const;
+  // Merges axes start..end (inclusive, negatives allowed) into one: a view when the
+  // strides allow it, a copy otherwise (like reshape).
+  Tensor flatten(std::int64_t start_axis = 0, std::int64_t end_axis = -1) const;
+
+  // ---- copies ----
+  // This tensor if already contiguous, otherwise a contiguous copy.
+  Tensor contiguous() const;
+  // A contiguous copy with its own storage.
+  Tensor clone() const;
+  // A contiguous copy converted to dtype (values cast like static_cast; float -> int
+  // truncates toward zero, -> bool is "!= 0"). Returns *this when dtype already matches.
+  Tensor to(DType dtype) const;
+
+ private:
+  const TensorImpl& impl() const {
+    if (!impl_) throw Error("Tensor: the tensor is undefined (default-constructed)");
+    return *impl_;
+  }
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// Prints like PyTorch: "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)", with
+// the shape added for tensors of more than one element ("shape=[2, 2]") and the middle
+// elided ("...") for tensors of more than 1000 elements.
+std::ostream& operator<<(std::ostream& os, const Tensor& tensor);
+// The same text as operator<<.
+std::string to_string(const Tensor& tensor);
+
+// Makes a tensor over existing storage with explicit geometry, validating that every
+// reachable element lies inside the storage. Throws ex::Error otherwise.
+Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides, std::int64_t offset);
+
+namespace detail {
+// Converts every element of src into dst (same shape, any strides and dtypes).
+void copy_convert(const Tensor& src, const Tensor& dst);
+// A new contiguous, uninitialized tensor; the shape must already be validated.
+Tensor empty_unchecked(const Shape& shape, DType dtype);
+}  // namespace detail
+
+template <Element T>
+T Tensor::item() const {
+  if (numel() != 1)
+    throw Error("item: tensor with " + std::to_string(numel()) + " elements (shape " + shape().str() +
+                ") cannot be converted to a scalar");
+  Tensor converted = to(dtype_of<T>);
+  return *static_cast<const T*>(converted.raw_data());
+}
+
+template <Element T>
+std::vector<T> Tensor::to_vector() const {
+  Tensor converted = to(dtype_of<T>).contiguous();
+  const T* values = static_cast<const T*>(converted.raw_data());
+  if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> is packed: copy one by one
+    return std::vector<bool>(values, values + numel());
+  } else {
+    std::vector<T> out(static_cast<std::size_t>(numel()));
+    if (!out.empty()) std::memcpy(out.data(), values, out.size() * sizeof(T));
+    return out;
+  }
+}
+
+}  // namespace ex
