@@ -11,8 +11,8 @@ int main() {
   ex::Tensor a = ex::arange(0.0, 6.0, 1.0, ex::DType::Float32).reshape({2, 3});
   std::cout << "a = " << a << "\n";
   ex::Tensor at = a.transpose(0, 1);
-  std::cout << "a.transpose(0, 1) = " << at << "  (a view: contiguous=" << std::boolalpha
-            << at.is_contiguous() << ")\n";
+  std::cout << "a.transpose(0, 1) = " << at << "  (a view: contiguous=" << std::boolalpha << at.is_contiguous()
+            << ")\n";
   std::cout << "column 1 of a = " << a.slice(1, 1, 2) << "\n";
   std::cout << "a as float16 = " << a.to(ex::DType::Float16) << "\n";
   std::cout << "a as int8 = " << a.to(ex::DType::Int8) << "\n";

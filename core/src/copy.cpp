@@ -20,9 +20,7 @@ void copy_convert(const Tensor& src, const Tensor& dst) {
   if (!(src.shape() == dst.shape()))
     fail("copy_convert: source shape {} differs from destination shape {}", src.shape(), dst.shape());
   dispatch(src.dtype(), [&]<class In>() {
-    dispatch(dst.dtype(), [&]<class Out>() {
-      map_unary<Out, In>(src, dst, [](In v) { return convert<Out>(v); });
-    });
+    dispatch(dst.dtype(), [&]<class Out>() { map_unary<Out, In>(src, dst, [](In v) { return convert<Out>(v); }); });
   });
 }
 

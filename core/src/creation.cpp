@@ -87,8 +87,7 @@ Tensor arange(double start, double end, double step, DType dtype) {
   if (!std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step))
     detail::fail("arange: bounds must be finite, got start={}, end={}, step={}", start, end, step);
   if (step == 0) detail::fail("arange: step must be nonzero");
-  if ((end - start) * step < 0)
-    detail::fail("arange: step {} does not lead from start {} to end {}", step, start, end);
+  if ((end - start) * step < 0) detail::fail("arange: step {} does not lead from start {} to end {}", step, start, end);
   const double count = std::ceil((end - start) / step);
   if (count > static_cast<double>(std::int64_t{1} << 62))
     detail::fail("arange: range [{}, {}) with step {} has too many elements", start, end, step);
@@ -117,8 +116,8 @@ Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
   dispatch(dtype, [&]<class T>() {
     // Fill from both ends so the last value is exactly `end`, as torch.linspace does.
     fill_indexed<T>(out, [&](std::int64_t i) {
-      const double v = i < steps / 2 ? start + delta * static_cast<double>(i)
-                                     : end - delta * static_cast<double>(steps - 1 - i);
+      const double v =
+          i < steps / 2 ? start + delta * static_cast<double>(i) : end - delta * static_cast<double>(steps - 1 - i);
       return detail::convert<T>(v);
     });
   });
@@ -193,8 +192,7 @@ Tensor from_blob(void* data, const Shape& shape, DType dtype, std::function<void
 
 Tensor from_blob(void* data, const Shape& shape, const Strides& strides, DType dtype,
                  std::function<void(void*)> deleter) {
-  if (shape.size() != strides.size())
-    detail::fail("from_blob: shape {} and strides {} differ in rank", shape, strides);
+  if (shape.size() != strides.size()) detail::fail("from_blob: shape {} and strides {} differ in rank", shape, strides);
   const std::int64_t n = checked_numel(shape, "from_blob");
   if (!data && n > 0) detail::fail("from_blob: null data pointer for shape {}", shape);
   std::int64_t extent = n > 0 ? 1 : 0;  // elements from the first to one past the last

@@ -10,9 +10,8 @@ struct DTypeInfo {
   std::size_t size;
 };
 constexpr DTypeInfo kInfo[kNumDTypes] = {
-    {"bool", 1},    {"int8", 1},    {"int16", 2},   {"int32", 4},    {"int64", 8},
-    {"uint8", 1},   {"uint16", 2},  {"uint32", 4},  {"uint64", 8},   {"float16", 2},
-    {"bfloat16", 2}, {"float32", 4}, {"float64", 8},
+    {"bool", 1},   {"int8", 1},   {"int16", 2},   {"int32", 4},    {"int64", 8},   {"uint8", 1},   {"uint16", 2},
+    {"uint32", 4}, {"uint64", 8}, {"float16", 2}, {"bfloat16", 2}, {"float32", 4}, {"float64", 8},
 };
 int index_of(DType d) { return static_cast<int>(d); }
 }  // namespace
@@ -22,9 +21,7 @@ std::size_t itemsize(DType dtype) noexcept { return kInfo[index_of(dtype)].size;
 
 bool is_floating(DType dtype) noexcept { return dtype >= DType::Float16; }
 bool is_integral(DType dtype) noexcept { return dtype != DType::Bool && dtype < DType::Float16; }
-bool is_signed(DType dtype) noexcept {
-  return (dtype >= DType::Int8 && dtype <= DType::Int64) || is_floating(dtype);
-}
+bool is_signed(DType dtype) noexcept { return (dtype >= DType::Int8 && dtype <= DType::Int64) || is_floating(dtype); }
 
 DType promote_types(DType a, DType b) noexcept {
   if (a == b) return a;
@@ -44,9 +41,12 @@ DType promote_types(DType a, DType b) noexcept {
   const DType u = sa ? b : a, s = sa ? a : b;
   const std::size_t need = std::max(itemsize(u) * 2, itemsize(s));
   switch (need) {
-    case 2: return DType::Int16;
-    case 4: return DType::Int32;
-    default: return DType::Int64;
+    case 2:
+      return DType::Int16;
+    case 4:
+      return DType::Int32;
+    default:
+      return DType::Int64;
   }
 }
 

@@ -30,7 +30,7 @@ void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain, F&& 
   const std::int64_t chunks = std::min<std::int64_t>(threads, (n + grain - 1) / grain);
   const std::int64_t chunk = (n + chunks - 1) / chunks;
   std::exception_ptr error;
-#pragma omp parallel num_threads(static_cast<int>(chunks))
+#pragma omp parallel num_threads(static_cast <int>(chunks))
   {
     const std::int64_t b = begin + omp_get_thread_num() * chunk;
     const std::int64_t e = std::min(end, b + chunk);

@@ -38,15 +38,19 @@ std::vector<std::string> format_floats(const std::vector<double>& values) {
     max_abs = std::max(max_abs, std::fabs(v));
     if (v != 0) min_abs = std::min(min_abs, std::fabs(v));
   }
-  const bool scientific =
-      max_abs > 1e8 || (!integral && (min_abs < 1e-4 || (min_abs > 0 && max_abs / min_abs > 1000)));
+  const bool scientific = max_abs > 1e8 || (!integral && (min_abs < 1e-4 || (min_abs > 0 && max_abs / min_abs > 1000)));
   std::vector<std::string> cells;
   for (double v : values) {
-    if (std::isnan(v)) cells.emplace_back("nan");
-    else if (std::isinf(v)) cells.emplace_back(v > 0 ? "inf" : "-inf");
-    else if (scientific) cells.push_back(fmt::format("{:.4e}", v));
-    else if (integral) cells.push_back(fmt::format("{:.0f}.", v));
-    else cells.push_back(fmt::format("{:.4f}", v));
+    if (std::isnan(v))
+      cells.emplace_back("nan");
+    else if (std::isinf(v))
+      cells.emplace_back(v > 0 ? "inf" : "-inf");
+    else if (scientific)
+      cells.push_back(fmt::format("{:.4e}", v));
+    else if (integral)
+      cells.push_back(fmt::format("{:.0f}.", v));
+    else
+      cells.push_back(fmt::format("{:.4f}", v));
   }
   return cells;
 }
@@ -104,11 +108,15 @@ class Printer {
     for (std::size_t k = 0; k < idx.size(); ++k) {
       if (k > 0) {
         os << ',';
-        if (innermost) os << ' ';
-        else os << std::string(static_cast<std::size_t>(t_.dim() - d - 1), '\n') << std::string(indent + 1, ' ');
+        if (innermost)
+          os << ' ';
+        else
+          os << std::string(static_cast<std::size_t>(t_.dim() - d - 1), '\n') << std::string(indent + 1, ' ');
       }
-      if (idx[k] < 0) os << "...";
-      else emit(os, d + 1, indent + 1);
+      if (idx[k] < 0)
+        os << "...";
+      else
+        emit(os, d + 1, indent + 1);
     }
     os << ']';
   }

@@ -101,9 +101,10 @@ Tensor Tensor::view(const Shape& requested) const {
   const Shape shape_ = infer_shape(requested, numel(), "view", shape());
   auto strides_ = view_strides(shape(), strides(), shape_);
   if (!strides_)
-    detail::fail("view: cannot view a tensor of shape {} and strides {} as shape {} without copying; "
-                 "use reshape",
-                 shape(), strides(), shape_);
+    detail::fail(
+        "view: cannot view a tensor of shape {} and strides {} as shape {} without copying; "
+        "use reshape",
+        shape(), strides(), shape_);
   return with_geometry(*this, shape_, *strides_, storage_offset());
 }
 
@@ -233,8 +234,7 @@ Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
 }
 
 Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides, std::int64_t offset) {
-  if (shape.size() != strides.size())
-    detail::fail("make_view: shape {} and strides {} differ in rank", shape, strides);
+  if (shape.size() != strides.size()) detail::fail("make_view: shape {} and strides {} differ in rank", shape, strides);
   const std::int64_t n = checked_numel(shape, "make_view");
   const std::int64_t capacity = static_cast<std::int64_t>(base.storage()->nbytes() / base.itemsize());
   if (offset < 0) detail::fail("make_view: negative offset {}", offset);
@@ -244,13 +244,13 @@ Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides,
       if (strides[i] < 0) detail::fail("make_view: negative stride in {}", strides);
       // (shape-1)*stride cannot overflow once the total stays below capacity.
       if (strides[i] > 0 && shape[i] - 1 > (capacity - last) / strides[i])
-        detail::fail("make_view: shape {} with strides {} and offset {} reaches past the storage of {} elements",
-                     shape, strides, offset, capacity);
+        detail::fail("make_view: shape {} with strides {} and offset {} reaches past the storage of {} elements", shape,
+                     strides, offset, capacity);
       last += (shape[i] - 1) * strides[i];
     }
     if (last >= capacity)
-      detail::fail("make_view: shape {} with strides {} and offset {} reaches past the storage of {} elements",
-                   shape, strides, offset, capacity);
+      detail::fail("make_view: shape {} with strides {} and offset {} reaches past the storage of {} elements", shape,
+                   strides, offset, capacity);
   }
   return with_geometry(base, shape, strides, offset);
 }

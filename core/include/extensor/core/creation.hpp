@@ -37,13 +37,12 @@ Tensor arange(double start, double end, double step, DType dtype);
 // arange(end) and arange(start, end[, step]) choose int64 when every argument is an
 // integer and float32 otherwise, like torch.arange.
 template <class A>
-  requires std::is_arithmetic_v<A>
-Tensor arange(A end) {
+requires std::is_arithmetic_v<A> Tensor arange(A end) {
   return arange(0.0, static_cast<double>(end), 1.0, std::is_integral_v<A> ? DType::Int64 : kDefaultFloat);
 }
 template <class A, class B, class C = int>
-  requires(std::is_arithmetic_v<A> && std::is_arithmetic_v<B> && std::is_arithmetic_v<C>)
-Tensor arange(A start, B end, C step = 1) {
+requires(std::is_arithmetic_v<A>&& std::is_arithmetic_v<B>&& std::is_arithmetic_v<C>) Tensor
+    arange(A start, B end, C step = 1) {
   constexpr bool ints = std::is_integral_v<A> && std::is_integral_v<B> && std::is_integral_v<C>;
   return arange(static_cast<double>(start), static_cast<double>(end), static_cast<double>(step),
                 ints ? DType::Int64 : kDefaultFloat);

@@ -55,9 +55,9 @@ std::ostream& operator<<(std::ostream& os, DType dtype);
 // Maps a C++ element type to its DType: dtype_of<float> == DType::Float32.
 template <class T>
 struct DTypeOf;
-#define EX_DTYPE_OF(T, D) \
-  template <>             \
-  struct DTypeOf<T> {     \
+#define EX_DTYPE_OF(T, D)                    \
+  template <>                                \
+  struct DTypeOf<T> {                        \
     static constexpr DType value = DType::D; \
   };
 EX_DTYPE_OF(bool, Bool)
@@ -79,7 +79,9 @@ inline constexpr DType dtype_of = DTypeOf<std::remove_cv_t<T>>::value;
 
 // True for the 13 C++ element types above.
 template <class T>
-concept Element = requires { DTypeOf<std::remove_cv_t<T>>::value; };
+concept Element = requires {
+  DTypeOf<std::remove_cv_t<T>>::value;
+};
 
 // The type arithmetic on T is computed in: float for the half types, T otherwise.
 template <class T>
@@ -90,19 +92,32 @@ using compute_t = std::conditional_t<std::is_same_v<T, Half> || std::is_same_v<T
 template <class F>
 decltype(auto) dispatch(DType dtype, F&& fn) {
   switch (dtype) {
-    case DType::Bool: return fn.template operator()<bool>();
-    case DType::Int8: return fn.template operator()<std::int8_t>();
-    case DType::Int16: return fn.template operator()<std::int16_t>();
-    case DType::Int32: return fn.template operator()<std::int32_t>();
-    case DType::Int64: return fn.template operator()<std::int64_t>();
-    case DType::UInt8: return fn.template operator()<std::uint8_t>();
-    case DType::UInt16: return fn.template operator()<std::uint16_t>();
-    case DType::UInt32: return fn.template operator()<std::uint32_t>();
-    case DType::UInt64: return fn.template operator()<std::uint64_t>();
-    case DType::Float16: return fn.template operator()<Half>();
-    case DType::BFloat16: return fn.template operator()<BFloat16>();
-    case DType::Float32: return fn.template operator()<float>();
-    case DType::Float64: return fn.template operator()<double>();
+    case DType::Bool:
+      return fn.template operator()<bool>();
+    case DType::Int8:
+      return fn.template operator()<std::int8_t>();
+    case DType::Int16:
+      return fn.template operator()<std::int16_t>();
+    case DType::Int32:
+      return fn.template operator()<std::int32_t>();
+    case DType::Int64:
+      return fn.template operator()<std::int64_t>();
+    case DType::UInt8:
+      return fn.template operator()<std::uint8_t>();
+    case DType::UInt16:
+      return fn.template operator()<std::uint16_t>();
+    case DType::UInt32:
+      return fn.template operator()<std::uint32_t>();
+    case DType::UInt64:
+      return fn.template operator()<std::uint64_t>();
+    case DType::Float16:
+      return fn.template operator()<Half>();
+    case DType::BFloat16:
+      return fn.template operator()<BFloat16>();
+    case DType::Float32:
+      return fn.template operator()<float>();
+    case DType::Float64:
+      return fn.template operator()<double>();
   }
   __builtin_unreachable();
 }

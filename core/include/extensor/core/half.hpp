@@ -35,7 +35,7 @@ inline std::uint16_t float_to_half_bits(float value) noexcept {
     return sign | static_cast<std::uint16_t>(std::bit_cast<std::uint32_t>(shifted) - 0x3f000000u);
   }
   const std::uint32_t odd = (u >> 13) & 1u;  // ties go to the even mantissa
-  u += 0xc8000fffu + odd;                      // rebias exponent (-112 << 23) and round
+  u += 0xc8000fffu + odd;                    // rebias exponent (-112 << 23) and round
   return sign | static_cast<std::uint16_t>(u >> 13);
 }
 

@@ -23,8 +23,7 @@ class Storage {
   static std::shared_ptr<Storage> allocate(std::size_t nbytes);
   // Wraps memory the caller owns. deleter (may be empty) runs when the last tensor
   // viewing the memory goes away.
-  static std::shared_ptr<Storage> borrow(void* data, std::size_t nbytes,
-                                         std::function<void(void*)> deleter);
+  static std::shared_ptr<Storage> borrow(void* data, std::size_t nbytes, std::function<void(void*)> deleter);
 
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;

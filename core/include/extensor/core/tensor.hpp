@@ -24,7 +24,7 @@ struct AutogradMeta;  // defined by the autograd layer; core only carries the po
 struct TensorImpl {
   std::shared_ptr<Storage> storage;
   Shape shape;
-  Strides strides;  // in elements; 0 for broadcast (expanded) dims
+  Strides strides;          // in elements; 0 for broadcast (expanded) dims
   std::int64_t offset = 0;  // in elements, from storage->data()
   DType dtype = kDefaultFloat;
   std::shared_ptr<autograd::AutogradMeta> autograd_meta;  // null until autograd needs it

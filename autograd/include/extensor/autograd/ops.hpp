@@ -1,0 +1,10 @@
+#pragma once
+// Every public forward op, by family.
+
+#include "extensor/autograd/ops/activation.hpp"
+#include "extensor/autograd/ops/arithmetic.hpp"
+#include "extensor/autograd/ops/comparison.hpp"
+#include "extensor/autograd/ops/math.hpp"
+#include "extensor/autograd/ops/matmul.hpp"
+#include "extensor/autograd/ops/reduction.hpp"
+#include "extensor/autograd/ops/shape.hpp"

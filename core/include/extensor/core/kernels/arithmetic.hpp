@@ -1,0 +1,4 @@
+#pragma once
+// arithmetic kernels: pure compute, no tape.
+
+#include "extensor/core/tensor.hpp"
