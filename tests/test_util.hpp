@@ -12,8 +12,8 @@ namespace ex::test {
 
 // Checks shape and every value of t (converted to float64) against expected within
 // atol + rtol * |expected|. NaN matches NaN; infinities must match exactly.
-inline void check_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected,
-                         double atol = 1e-6, double rtol = 1e-6) {
+inline void check_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected, double atol = 1e-6,
+                         double rtol = 1e-6) {
   REQUIRE(t.shape() == shape);
   const std::vector<double> got = t.to_vector<double>();
   REQUIRE(got.size() == expected.size());

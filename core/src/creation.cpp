@@ -64,7 +64,11 @@ Tensor zeros(const Shape& shape, DType dtype) {
   return out;
 }
 
-Tensor ones(const Shape& shape, DType dtype) { return full(shape, 1.0, dtype); }
+Tensor ones(const Shape& shape, DType dtype) {
+  Tensor out = checked_empty(shape, dtype, "ones");
+  fill_value(out, 1.0);
+  return out;
+}
 
 Tensor full(const Shape& shape, double value, DType dtype) {
   Tensor out = checked_empty(shape, dtype, "full");
@@ -117,7 +121,7 @@ Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
     // Fill from both ends so the last value is exactly `end`, as torch.linspace does.
     fill_indexed<T>(out, [&](std::int64_t i) {
       const double v =
-          i < steps / 2 ? start + delta * static_cast<double>(i) : end - delta * static_cast<double>(steps - 1 - i);
+          i < (steps + 1) / 2 ? start + delta * static_cast<double>(i) : end - delta * static_cast<double>(steps - 1 - i);
       return detail::convert<T>(v);
     });
   });

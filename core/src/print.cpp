@@ -114,7 +114,7 @@ class Printer {
           os << std::string(static_cast<std::size_t>(t_.dim() - d - 1), '\n') << std::string(indent + 1, ' ');
       }
       if (idx[k] < 0)
-        os << "...";
+        os << (innermost ? " ..." : "...");  // torch pads the innermost gap
       else
         emit(os, d + 1, indent + 1);
     }
