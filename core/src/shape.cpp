@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <ostream>
 
@@ -61,8 +62,11 @@ void Shape::erase(std::size_t pos) {
 }
 
 std::int64_t Shape::numel() const noexcept {
+  for (std::int64_t d : *this)
+    if (d == 0) return 0;  // before multiplying: [2^40, 2^40, 0] is a valid empty shape
   std::int64_t n = 1;
-  for (std::int64_t d : *this) n *= d;
+  for (std::int64_t d : *this)
+    if (__builtin_mul_overflow(n, d, &n)) return std::numeric_limits<std::int64_t>::max();
   return n;
 }
 
@@ -98,7 +102,10 @@ Strides contiguous_strides(const Shape& shape) {
   std::int64_t acc = 1;
   for (std::size_t i = shape.size(); i-- > 0;) {
     strides[i] = acc;
-    acc *= std::max<std::int64_t>(shape[i], 1);
+    // Only an empty tensor can have dims whose product overflows; its strides never
+    // address memory, so saturating is harmless.
+    if (__builtin_mul_overflow(acc, std::max<std::int64_t>(shape[i], 1), &acc))
+      acc = std::numeric_limits<std::int64_t>::max();
   }
   return strides;
 }

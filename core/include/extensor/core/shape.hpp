@@ -70,7 +70,8 @@ class Shape {
   void insert(std::size_t pos, std::int64_t value);
   void erase(std::size_t pos);
 
-  // Product of the dims (1 for rank 0). Does not check overflow: see checked_numel.
+  // Product of the dims (1 for rank 0; 0 if any dim is 0). Saturates at INT64_MAX
+  // instead of overflowing; checked_numel validates shapes properly.
   std::int64_t numel() const noexcept;
   // "[2, 3]"; "[]" for rank 0.
   std::string str() const;
