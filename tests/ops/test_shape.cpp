@@ -14,6 +14,23 @@ Tensor iota(const Shape& shape, DType dtype = DType::Float32) {
   return ex::arange(0.0, static_cast<double>(shape.numel()), 1.0, DType::Float64).reshape(shape).to(dtype);
 }
 
+// Row-major values of iota(shape) permuted by dims, computed index by index.
+std::vector<double> permuted_iota(const Shape& shape, const std::vector<std::size_t>& dims) {
+  const ex::Strides in_strides = ex::contiguous_strides(shape);
+  std::vector<std::int64_t> index(dims.size(), 0);  // over the output's dims
+  std::vector<double> out;
+  for (std::int64_t n = 0; n < shape.numel(); ++n) {
+    std::int64_t flat = 0;
+    for (std::size_t d = 0; d < dims.size(); ++d) flat += index[d] * in_strides[dims[d]];
+    out.push_back(static_cast<double>(flat));
+    for (std::size_t d = dims.size(); d-- > 0;) {
+      if (++index[d] < shape[dims[d]]) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
 bool shares(const Tensor& a, const Tensor& b) { return a.storage().get() == b.storage().get(); }
 
 }  // namespace
@@ -83,10 +100,7 @@ TEST_CASE("transpose: two axes, and all axes reversed without arguments") {
   Tensor r = ex::transpose(t);
   CHECK(r.shape() == Shape{4, 3, 2});
   CHECK(r.strides() == Shape{1, 4, 12});
-  std::vector<double> expected;
-  for (int k = 0; k < 4; ++k)
-    for (int j = 0; j < 3; ++j)
-      for (int i = 0; i < 2; ++i) expected.push_back(12 * i + 4 * j + k);
+  const std::vector<double> expected = permuted_iota({2, 3, 4}, {2, 1, 0});
   check_values(r, {4, 3, 2}, expected);
   check_values(s, {4, 3, 2}, expected);
   check_values(ex::transpose(iota({2, 3})), {3, 2}, {0, 3, 1, 4, 2, 5});
@@ -108,11 +122,7 @@ TEST_CASE("permute: values, strides and bad permutations") {
   Tensor t = iota({2, 3, 4}, DType::Float64);
   Tensor p = ex::permute(t, {1, -1, 0});  // [3, 4, 2]
   CHECK(p.strides() == Shape{4, 1, 12});
-  std::vector<double> expected;
-  for (int j = 0; j < 3; ++j)
-    for (int k = 0; k < 4; ++k)
-      for (int i = 0; i < 2; ++i) expected.push_back(12 * i + 4 * j + k);
-  check_values(p, {3, 4, 2}, expected);
+  check_values(p, {3, 4, 2}, permuted_iota({2, 3, 4}, {1, 2, 0}));
   check_values(ex::permute(ex::scalar_tensor(1.0), {}), {}, {1});
   CHECK_THROWS_WITH_AS(ex::permute(t, {0, 1}), doctest::Contains("permute:"), ex::Error);
   CHECK_THROWS_WITH_AS(ex::permute(t, {0, 1, 1}), doctest::Contains("permute:"), ex::Error);
