@@ -79,6 +79,37 @@ std::optional<Strides> view_strides(const Shape& old_shape, const Strides& old_s
   return strides;
 }
 
+// expand and broadcast_to, with errors naming fn.
+Tensor expand_impl(const Tensor& t, const Shape& requested, const char* fn) {
+  const Shape& shape = t.shape();
+  const Strides& strides = t.strides();
+  const std::size_t rank = requested.size(), old_rank = shape.size();
+  if (rank < old_rank)
+    detail::fail("{}: target shape {} has fewer dims than the tensor's shape {}", fn, requested, shape);
+  Shape s(rank, 0);
+  Strides st(rank, 0);
+  const std::size_t lead = rank - old_rank;
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t want = requested[i];
+    if (i < lead) {
+      if (want < 0) detail::fail("{}: new leading dim {} of shape {} must be non-negative", fn, want, requested);
+      s[i] = want;
+      continue;
+    }
+    const std::int64_t have = shape[i - lead];
+    if (want == -1 || want == have) {
+      s[i] = have;
+      st[i] = strides[i - lead];
+    } else if (have == 1 && want >= 0) {
+      s[i] = want;
+    } else {
+      detail::fail("{}: shape {} cannot be broadcast to {} (dim {}: {} vs {})", fn, shape, requested, i, have, want);
+    }
+  }
+  checked_numel(s, fn);
+  return with_geometry(t, std::move(s), std::move(st), t.storage_offset());
+}
+
 }  // namespace
 
 std::int64_t Tensor::size(std::int64_t axis) const { return shape()[normalize_axis(axis, dim(), "size")]; }
@@ -116,7 +147,8 @@ Tensor Tensor::reshape(const Shape& requested) const {
 }
 
 Tensor Tensor::transpose(std::int64_t axis0, std::int64_t axis1) const {
-  if (dim() == 0 && (axis0 == 0 || axis0 == -1) && (axis1 == 0 || axis1 == -1)) return *this;  // like torch
+  if (dim() == 0 && (axis0 == 0 || axis0 == -1) && (axis1 == 0 || axis1 == -1))  // like torch
+    return with_geometry(*this, shape(), strides(), storage_offset());
   const auto a = normalize_axis(axis0, dim(), "transpose");
   const auto b = normalize_axis(axis1, dim(), "transpose");
   Shape s = shape();
@@ -155,7 +187,7 @@ Tensor Tensor::squeeze() const {
 }
 
 Tensor Tensor::squeeze(std::int64_t axis) const {
-  if (dim() == 0 && (axis == 0 || axis == -1)) return *this;
+  if (dim() == 0 && (axis == 0 || axis == -1)) return with_geometry(*this, shape(), strides(), storage_offset());
   const auto a = normalize_axis(axis, dim(), "squeeze");
   if (shape()[a] != 1) return with_geometry(*this, shape(), strides(), storage_offset());
   Shape s = shape();
@@ -183,41 +215,14 @@ Tensor Tensor::slice(std::int64_t axis, std::int64_t start, std::int64_t stop, s
   const std::int64_t b = clamp(start), e = std::max(clamp(stop), b);
   Shape s = shape();
   Strides st = strides();
-  s[a] = (e - b + step - 1) / step;
+  s[a] = e > b ? (e - b - 1) / step + 1 : 0;  // not (e - b + step - 1) / step: overflows for a huge step
   const std::int64_t offset = storage_offset() + (s[a] > 0 ? b * st[a] : 0);
-  st[a] *= step;
+  if (s[a] > 1) st[a] *= step;  // then step < size, so this cannot overflow
   return with_geometry(*this, std::move(s), std::move(st), offset);
 }
 
-Tensor Tensor::expand(const Shape& requested) const {
-  const std::size_t rank = requested.size(), old_rank = shape().size();
-  if (rank < old_rank)
-    detail::fail("expand: target shape {} has fewer dims than the tensor's shape {}", requested, shape());
-  Shape s(rank, 0);
-  Strides st(rank, 0);
-  const std::size_t lead = rank - old_rank;
-  for (std::size_t i = 0; i < rank; ++i) {
-    const std::int64_t want = requested[i];
-    if (i < lead) {
-      if (want < 0) detail::fail("expand: new leading dim {} of shape {} must be non-negative", want, requested);
-      s[i] = want;
-      continue;
-    }
-    const std::int64_t have = shape()[i - lead];
-    if (want == -1 || want == have) {
-      s[i] = have;
-      st[i] = strides()[i - lead];
-    } else if (have == 1 && want >= 0) {
-      s[i] = want;
-    } else {
-      detail::fail("expand: shape {} cannot be broadcast to {} (dim {}: {} vs {})", shape(), requested, i, have, want);
-    }
-  }
-  checked_numel(s, "expand");
-  return with_geometry(*this, std::move(s), std::move(st), storage_offset());
-}
-
-Tensor Tensor::broadcast_to(const Shape& shape_) const { return expand(shape_); }
+Tensor Tensor::expand(const Shape& requested) const { return expand_impl(*this, requested, "expand"); }
+Tensor Tensor::broadcast_to(const Shape& shape_) const { return expand_impl(*this, shape_, "broadcast_to"); }
 
 Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
   if (dim() == 0) return reshape({1});
