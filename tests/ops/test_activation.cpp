@@ -176,6 +176,12 @@ TEST_CASE("activation: the default threshold sends large float32 tensors to oneD
   CHECK(ex::kernels::last_activation_impl() != "extensor");
   ex::sigmoid(ex::zeros({threshold - 1}));
   CHECK(ex::kernels::last_activation_impl() == "extensor");
+  ex::relu(ex::zeros({16 * threshold - 1}));
+  CHECK(ex::kernels::last_activation_impl() == "extensor");
+  ex::relu(ex::zeros({16 * threshold}));
+  CHECK(ex::kernels::last_activation_impl() != "extensor");
+  ex::softmax(ex::zeros({threshold}, DType::BFloat16), 0);
+  CHECK(ex::kernels::last_activation_impl() != "extensor");
 }
 
 TEST_CASE("activation: relu on integer tensors keeps the dtype; bool is rejected") {
