@@ -177,13 +177,19 @@ inline Shape broadcast_result_shape(const char* op, const Tensor& a, const Tenso
 template <class F>
 Tensor binary_op(const char* op, const Tensor& a, const Tensor& b, DType compute, DType out_dtype, F&& fn) {
   const Shape shape = broadcast_result_shape(op, a, b);
-  const Tensor ca = a.dtype() == compute ? a : a.to(compute);
-  const Tensor cb = b.dtype() == compute ? b : b.to(compute);
+  // Inputs already in the compute dtype and shape are used as they are: no handle
+  // copies, no stride vectors, so a small same-shape call costs little beyond the
+  // output's allocation.
+  Tensor conv_a, conv_b;
+  const Tensor& ca = a.dtype() == compute ? a : (conv_a = a.to(compute));
+  const Tensor& cb = b.dtype() == compute ? b : (conv_b = b.to(compute));
+  Strides bsa, bsb;
+  const Strides& sa = ca.shape() == shape ? ca.strides() : (bsa = broadcast_strides(ca, shape));
+  const Strides& sb = cb.shape() == shape ? cb.strides() : (bsb = broadcast_strides(cb, shape));
   return dispatch(compute, [&]<class T>() {
     using Out = natural_out_t<T, F>;
     Tensor out = empty_unchecked(shape, dtype_of<Out>);
-    binary_run<compute_t<T>, Out, T, T>(out, ca.raw_data(), broadcast_strides(ca, shape), cb.raw_data(),
-                                        broadcast_strides(cb, shape), fn);
+    binary_run<compute_t<T>, Out, T, T>(out, ca.raw_data(), sa, cb.raw_data(), sb, fn);
     return dtype_of<Out> == out_dtype ? out : out.to(out_dtype);
   });
 }
@@ -191,7 +197,8 @@ Tensor binary_op(const char* op, const Tensor& a, const Tensor& b, DType compute
 // out = fn(a, s) or fn(s, a) (scalar_first), with s converted to compute_t of `compute`.
 template <class F>
 Tensor binary_op_scalar(const Tensor& a, const Scalar& s, bool scalar_first, DType compute, DType out_dtype, F&& fn) {
-  const Tensor ca = a.dtype() == compute ? a : a.to(compute);
+  Tensor conv_a;
+  const Tensor& ca = a.dtype() == compute ? a : (conv_a = a.to(compute));
   return dispatch(compute, [&]<class T>() {
     using C = compute_t<T>;
     using Out = natural_out_t<T, F>;
