@@ -1,0 +1,284 @@
+#pragma once
+// Private: the broadcasting binary-elementwise engine that the op families share.
+//
+//   binary_op(op, a, b, compute, out_dtype, fn)         out = fn(a, b), a new tensor
+//   binary_op(op, a, scalar, compute, out_dtype, fn)    out = fn(a, scalar)
+//   binary_op(op, scalar, b, compute, out_dtype, fn)    out = fn(scalar, b)
+//   binary_op_into(op, out, a, b, compute, fn)          writes fn(a, b) into out
+//   binary_op_into(op, out, a, scalar, compute, fn)     writes fn(a, scalar) into out
+//
+// Semantics
+// - Shapes broadcast like NumPy; a mismatch throws "<op>: shapes [..] and [..] cannot
+//   be broadcast". Rank 0 and zero-size shapes work (a zero-size loop runs nothing).
+// - `compute` is the DType the arithmetic happens in; it is the callers' job to pick it
+//   (ex::result_type, plus op rules such as "integer division gives float32"). fn is a
+//   generic callable that receives two `compute_t<T>` values (float for the half types)
+//   where T is compute's C++ type; it is instantiated for all 13 dtypes, so it must
+//   compile for each (use `if constexpr`) and the caller must reject unsupported
+//   dtypes before calling. fn may throw ex::Error (e.g. integer division by zero); the
+//   error reaches the caller even from a parallel loop.
+// - The natural output type is bool when fn returns bool (comparisons, logical ops),
+//   otherwise T. out_dtype (or, for the _into forms, out's dtype) may differ.
+// - Scalars are converted straight to compute_t<T> (a double exponent stays a float for
+//   a Half tensor, never rounded to Half), like PyTorch's opmath scalars.
+//
+// Costs (documented because they are the only hidden copies)
+// - An input whose dtype differs from `compute` is first converted to a contiguous
+//   tensor of its own (not the broadcast) shape: one extra pass and allocation.
+// - An output dtype other than the natural type is computed into a temporary of the
+//   natural type and converted afterwards: one extra pass and allocation.
+// - binary_op_into clones an input that shares storage with out through a different
+//   view (e.g. `a += a.transpose(0, 1)`), so every element reads the old values.
+//
+// Speed
+// - When out is contiguous and each input is either contiguous in the same shape or a
+//   single broadcast element (stride 0 everywhere), the loop is one flat pointer loop
+//   (no StridedLoop set-up), split over threads above kGrainElements. The inner loops
+//   for "both dense", "scalar right" and "scalar left" are plain indexed loops that the
+//   compiler vectorizes.
+// - Otherwise StridedLoop<3> coalesces dims and runs rows; rows whose operands are unit
+//   stride or stride 0 still take the vectorizable loops.
+
+#include <cstdint>
+#include <type_traits>
+
+#include "core/src/check.hpp"
+#include "core/src/strided_loop.hpp"
+#include "extensor/core/scalar.hpp"
+
+namespace ex::detail {
+
+// A Scalar converted to the C++ type C: bool is "!= 0"; integer types take the
+// integer value (a floating scalar truncates toward zero, NaN gives 0) wrapping
+// modulo 2^bits like a static_cast; floating types take the double value.
+template <class C>
+C scalar_to(const Scalar& s) {
+  if constexpr (std::is_same_v<C, bool>) {
+    return s.is_floating() ? s.to_double() != 0.0 : s.to_int64() != 0;
+  } else if constexpr (std::is_integral_v<C>) {
+    return static_cast<C>(s.to_int64());
+  } else if constexpr (std::is_same_v<C, Half> || std::is_same_v<C, BFloat16>) {
+    return C(static_cast<float>(s.to_double()));
+  } else {
+    return static_cast<C>(s.to_double());
+  }
+}
+
+// The C++ type fn returns for two compute_t<T> arguments, and the type the engine
+// stores it as: bool when fn returns bool, T otherwise.
+template <class T, class F>
+using binary_fn_result_t = std::invoke_result_t<F&, compute_t<T>, compute_t<T>>;
+template <class T, class F>
+using natural_out_t = std::conditional_t<std::is_same_v<binary_fn_result_t<T, F>, bool>, bool, T>;
+
+// How an operand steps through a flat loop over `shape`: 1 when dense row-major
+// (size-1 dims may have any stride), 0 when it is one element seen everywhere
+// (stride 0 on every dim of size > 1), -1 otherwise.
+inline int flat_step(const Shape& shape, const Strides& strides) {
+  bool dense = true, single = true;
+  std::int64_t expected = 1;
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    if (shape[i] == 1) continue;
+    dense = dense && strides[i] == expected;
+    single = single && strides[i] == 0;
+    expected *= shape[i];
+  }
+  return dense ? 1 : single ? 0 : -1;
+}
+
+// Throws "<op>: ..." unless `from` broadcasts to `to` without changing it.
+inline void check_broadcasts_to(const char* op, const char* what, const Shape& from, const Shape& to) {
+  bool ok = from.size() <= to.size();
+  for (std::size_t i = 0; ok && i < from.size(); ++i) {
+    const std::int64_t f = from[from.size() - 1 - i], t = to[to.size() - 1 - i];
+    ok = f == t || f == 1;
+  }
+  if (!ok) fail("{}: {} of shape {} cannot be broadcast to the output shape {}", op, what, from, to);
+}
+
+// Throws unless every element of out has its own memory (no stride-0 dim of size > 1).
+inline void check_no_internal_overlap(const char* op, const Tensor& out) {
+  for (std::size_t i = 0; i < out.shape().size(); ++i)
+    if (out.shape()[i] > 1 && out.strides()[i] == 0)
+      fail(
+          "{}: the output of shape {} (strides {}) has elements that share memory (an expanded view); "
+          "clone() it before writing",
+          op, out.shape(), out.strides());
+}
+
+// n elements of out = fn(a, b) with byte strides so, sa, sb. A and B are the stored
+// input types (T, or compute_t<T> for a scalar held on the stack), C = compute_t<T>.
+template <class C, class Out, class A, class B, class F>
+inline void binary_row(char* po, const char* pa, const char* pb, std::int64_t so, std::int64_t sa, std::int64_t sb,
+                       std::int64_t n, F& fn) {
+  Out* o = reinterpret_cast<Out*>(po);
+  const A* x = reinterpret_cast<const A*>(pa);
+  const B* y = reinterpret_cast<const B*>(pb);
+  constexpr std::int64_t ko = sizeof(Out), ka = sizeof(A), kb = sizeof(B);
+  if (so == ko) {
+    if (sa == ka && sb == kb) {
+      for (std::int64_t i = 0; i < n; ++i) o[i] = convert<Out>(fn(static_cast<C>(x[i]), static_cast<C>(y[i])));
+      return;
+    }
+    if (sa == ka && sb == 0) {
+      const C v = static_cast<C>(*y);
+      for (std::int64_t i = 0; i < n; ++i) o[i] = convert<Out>(fn(static_cast<C>(x[i]), v));
+      return;
+    }
+    if (sa == 0 && sb == kb) {
+      const C u = static_cast<C>(*x);
+      for (std::int64_t i = 0; i < n; ++i) o[i] = convert<Out>(fn(u, static_cast<C>(y[i])));
+      return;
+    }
+  }
+  for (std::int64_t i = 0; i < n; ++i) {
+    const C u = static_cast<C>(*reinterpret_cast<const A*>(pa + i * sa));
+    const C v = static_cast<C>(*reinterpret_cast<const B*>(pb + i * sb));
+    *reinterpret_cast<Out*>(po + i * so) = convert<Out>(fn(u, v));
+  }
+}
+
+// Runs fn over out's shape; sa and sb are the inputs' element strides broadcast to
+// out's shape.
+template <class C, class Out, class A, class B, class F>
+void binary_run(const Tensor& out, const void* a, const Strides& sa, const void* b, const Strides& sb, F& fn) {
+  const Shape& shape = out.shape();
+  const std::int64_t n = shape.numel();
+  if (n == 0) return;
+  char* po = static_cast<char*>(out.raw_data());
+  const char* pa = static_cast<const char*>(a);
+  const char* pb = static_cast<const char*>(b);
+  const int step_a = flat_step(shape, sa), step_b = flat_step(shape, sb);
+  if (step_a >= 0 && step_b >= 0 && flat_step(shape, out.strides()) == 1) {
+    const std::int64_t ka = step_a * static_cast<std::int64_t>(sizeof(A));
+    const std::int64_t kb = step_b * static_cast<std::int64_t>(sizeof(B));
+    constexpr std::int64_t ko = sizeof(Out);
+    parallel_for(0, n, kGrainElements, [&](std::int64_t begin, std::int64_t end) {
+      binary_row<C, Out, A, B>(po + begin * ko, pa + begin * ka, pb + begin * kb, ko, ka, kb, end - begin, fn);
+    });
+    return;
+  }
+  StridedLoop<3> loop(shape, {&out.strides(), &sa, &sb}, {sizeof(Out), sizeof(A), sizeof(B)});
+  loop.run({po, const_cast<char*>(pa), const_cast<char*>(pb)},
+           [&](const Ptrs<3>& p, const ByteStrides<3>& s, std::int64_t rows) {
+             binary_row<C, Out, A, B>(p[0], p[1], p[2], s[0], s[1], s[2], rows, fn);
+           });
+}
+
+// The shape a and b broadcast to (validated: negative or overflowing sizes throw).
+inline Shape broadcast_result_shape(const char* op, const Tensor& a, const Tensor& b) {
+  if (a.shape() == b.shape()) return a.shape();
+  Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
+  checked_numel(shape, op);
+  return shape;
+}
+
+// out = fn(a, b) over the broadcast shape, computed in `compute`, returned as out_dtype.
+template <class F>
+Tensor binary_op(const char* op, const Tensor& a, const Tensor& b, DType compute, DType out_dtype, F&& fn) {
+  const Shape shape = broadcast_result_shape(op, a, b);
+  // Inputs already in the compute dtype and shape are used as they are: no handle
+  // copies, no stride vectors, so a small same-shape call costs little beyond the
+  // output's allocation.
+  Tensor conv_a, conv_b;
+  const Tensor& ca = a.dtype() == compute ? a : (conv_a = a.to(compute));
+  const Tensor& cb = b.dtype() == compute ? b : (conv_b = b.to(compute));
+  Strides bsa, bsb;
+  const Strides& sa = ca.shape() == shape ? ca.strides() : (bsa = broadcast_strides(ca, shape));
+  const Strides& sb = cb.shape() == shape ? cb.strides() : (bsb = broadcast_strides(cb, shape));
+  return dispatch(compute, [&]<class T>() {
+    using Out = natural_out_t<T, F>;
+    Tensor out = empty_unchecked(shape, dtype_of<Out>);
+    binary_run<compute_t<T>, Out, T, T>(out, ca.raw_data(), sa, cb.raw_data(), sb, fn);
+    return dtype_of<Out> == out_dtype ? out : out.to(out_dtype);
+  });
+}
+
+// out = fn(a, s) or fn(s, a) (scalar_first), with s converted to compute_t of `compute`.
+template <class F>
+Tensor binary_op_scalar(const Tensor& a, const Scalar& s, bool scalar_first, DType compute, DType out_dtype, F&& fn) {
+  Tensor conv_a;
+  const Tensor& ca = a.dtype() == compute ? a : (conv_a = a.to(compute));
+  return dispatch(compute, [&]<class T>() {
+    using C = compute_t<T>;
+    using Out = natural_out_t<T, F>;
+    const C v = scalar_to<C>(s);
+    const Strides zero(ca.shape().size(), 0);
+    Tensor out = empty_unchecked(ca.shape(), dtype_of<Out>);
+    if (scalar_first)
+      binary_run<C, Out, C, T>(out, &v, zero, ca.raw_data(), ca.strides(), fn);
+    else
+      binary_run<C, Out, T, C>(out, ca.raw_data(), ca.strides(), &v, zero, fn);
+    return dtype_of<Out> == out_dtype ? out : out.to(out_dtype);
+  });
+}
+template <class F>
+Tensor binary_op(const char*, const Tensor& a, const Scalar& s, DType compute, DType out_dtype, F&& fn) {
+  return binary_op_scalar(a, s, false, compute, out_dtype, fn);
+}
+template <class F>
+Tensor binary_op(const char*, const Scalar& s, const Tensor& b, DType compute, DType out_dtype, F&& fn) {
+  return binary_op_scalar(b, s, true, compute, out_dtype, fn);
+}
+
+// An input for a loop that writes into out: converted to compute, and cloned when it
+// reads out's memory through a different view.
+inline Tensor prepare_input_into(const Tensor& in, const Tensor& out, DType compute) {
+  if (in.dtype() != compute) return in.to(compute);
+  if (in.storage() == out.storage() &&
+      !(in.raw_data() == out.raw_data() && broadcast_strides(in, out.shape()) == out.strides()))
+    return in.clone();
+  return in;
+}
+
+// Runs `body(dst)` where dst is out itself when out's dtype is `natural`, or a
+// temporary of that dtype copied into out afterwards.
+template <class Body>
+void write_through(const Tensor& out, DType natural, Body&& body) {
+  if (out.dtype() == natural) {
+    body(out);
+  } else {
+    Tensor tmp = empty_unchecked(out.shape(), natural);
+    body(tmp);
+    copy_convert(tmp, out);
+  }
+}
+
+// Writes fn(a, b), computed in `compute`, into out (any strides, any dtype; converted
+// like a static_cast). a and b must broadcast to out's shape without changing it, and
+// out must not be an expanded view; both throw "<op>: ...". The caller checks that the
+// result dtype may be cast to out's dtype.
+template <class F>
+void binary_op_into(const char* op, const Tensor& out, const Tensor& a, const Tensor& b, DType compute, F&& fn) {
+  check_broadcasts_to(op, "self", a.shape(), out.shape());
+  check_broadcasts_to(op, "other", b.shape(), out.shape());
+  check_no_internal_overlap(op, out);
+  const Tensor ca = prepare_input_into(a, out, compute);
+  const Tensor cb = prepare_input_into(b, out, compute);
+  dispatch(compute, [&]<class T>() {
+    using Out = natural_out_t<T, F>;
+    write_through(out, dtype_of<Out>, [&](const Tensor& dst) {
+      binary_run<compute_t<T>, Out, T, T>(dst, ca.raw_data(), broadcast_strides(ca, dst.shape()), cb.raw_data(),
+                                          broadcast_strides(cb, dst.shape()), fn);
+    });
+  });
+}
+
+// Writes fn(a, s) into out; the rules of the tensor form apply.
+template <class F>
+void binary_op_into(const char* op, const Tensor& out, const Tensor& a, const Scalar& s, DType compute, F&& fn) {
+  check_broadcasts_to(op, "self", a.shape(), out.shape());
+  check_no_internal_overlap(op, out);
+  const Tensor ca = prepare_input_into(a, out, compute);
+  dispatch(compute, [&]<class T>() {
+    using C = compute_t<T>;
+    using Out = natural_out_t<T, F>;
+    const C v = scalar_to<C>(s);
+    const Strides zero(out.shape().size(), 0);
+    write_through(out, dtype_of<Out>, [&](const Tensor& dst) {
+      binary_run<C, Out, T, C>(dst, ca.raw_data(), broadcast_strides(ca, dst.shape()), &v, zero, fn);
+    });
+  });
+}
+
+}  // namespace ex::detail
