@@ -1,16 +1,94 @@
 #include "extensor/core/storage.hpp"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
+#include <map>
+#include <mutex>
 
 #include "core/src/check.hpp"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define EXTENSOR_NO_BLOCK_CACHE 1
+#endif
 
 namespace ex {
 
 namespace {
+
 constexpr std::size_t kAlignment = 64;
+constexpr std::size_t kLargeBlock = std::size_t{1} << 20;
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// Freed large blocks by exact (rounded) size. Training loops allocate the same sizes
+// every step, so exact matches hit; the total is bounded so memory cannot grow.
+class BlockCache {
+ public:
+  BlockCache() {
+#ifndef EXTENSOR_NO_BLOCK_CACHE
+    limit_ = std::size_t{1} << 30;
+    if (const char* env = std::getenv("EXTENSOR_CACHE_BYTES")) limit_ = std::strtoull(env, nullptr, 10);
+#endif
+  }
+  ~BlockCache() { clear(); }
+
+  void* take(std::size_t size) {
+    std::lock_guard lock(mutex_);
+    auto it = blocks_.find(size);
+    if (it == blocks_.end()) return nullptr;
+    void* p = it->second;
+    blocks_.erase(it);
+    bytes_ -= size;
+    return p;
+  }
+  // Keeps the block if it fits under the limit; otherwise the caller frees it.
+  bool give(void* p, std::size_t size) {
+    std::lock_guard lock(mutex_);
+    if (bytes_ + size > limit_) return false;
+    blocks_.emplace(size, p);
+    bytes_ += size;
+    return true;
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    for (auto& [size, p] : blocks_) std::free(p);
+    blocks_.clear();
+    bytes_ = 0;
+  }
+  std::size_t bytes() {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::multimap<std::size_t, void*> blocks_;
+  std::size_t bytes_ = 0, limit_ = 0;
+};
+
+BlockCache& block_cache() {
+  static BlockCache* cache = new BlockCache;  // never destroyed: storages may outlive statics
+  return *cache;
 }
 
+void* allocate_large(std::size_t rounded) {
+  if (void* p = block_cache().take(rounded)) return p;
+  void* p = std::aligned_alloc(kHugePage, rounded);
+  if (p) madvise(p, rounded, MADV_HUGEPAGE);  // a hint: failure just means 4 KiB pages
+  return p;
+}
+
+}  // namespace
+
 std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes) {
+  if (nbytes >= kLargeBlock) {
+    const std::size_t rounded = (nbytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* data = allocate_large(rounded);
+    if (!data) detail::fail("Storage::allocate: out of memory allocating {} bytes", nbytes);
+    return std::make_shared<Storage>(Private{}, data, nbytes, [rounded](void* p) {
+      if (!block_cache().give(p, rounded)) std::free(p);
+    });
+  }
   // aligned_alloc needs a size that is a multiple of the alignment; round up, and
   // allocate at least one line so data() is never null.
   const std::size_t rounded = (std::max<std::size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
@@ -26,5 +104,8 @@ std::shared_ptr<Storage> Storage::borrow(void* data, std::size_t nbytes, std::fu
 Storage::~Storage() {
   if (deleter_) deleter_(data_);
 }
+
+void empty_cache() { block_cache().clear(); }
+std::size_t cached_bytes() { return block_cache().bytes(); }
 
 }  // namespace ex

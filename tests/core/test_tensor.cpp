@@ -153,3 +153,27 @@ TEST_CASE("tensor: large strided copy runs in parallel and matches") {
   for (int i = 0; i < 300; i += 37)
     for (int j = 0; j < 512; j += 41) REQUIRE(v[i * 512 + j] == static_cast<float>(j * 300 + i));
 }
+
+TEST_CASE("storage: large blocks are aligned, reused and released") {
+  ex::empty_cache();
+  CHECK(ex::cached_bytes() == 0);
+  void* first = nullptr;
+  {
+    Tensor big = ex::zeros({1 << 20});  // 4 MiB
+    first = big.raw_data();
+    CHECK(reinterpret_cast<std::uintptr_t>(first) % 64 == 0);
+    CHECK(big.to_vector<float>()[123456] == 0.0f);
+  }
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  CHECK(ex::cached_bytes() == (std::size_t{4} << 20));
+  Tensor again = ex::empty({1 << 20});
+  CHECK(again.raw_data() == first);  // the freed block came back
+  CHECK(ex::cached_bytes() == 0);
+  again = Tensor();
+  ex::empty_cache();
+#endif
+  CHECK(ex::cached_bytes() == 0);
+  // A size between cache buckets still gets its own exact block.
+  Tensor odd = ex::ones({(1 << 20) + 3});
+  CHECK(odd.to_vector<float>().back() == 1.0f);
+}

@@ -18,7 +18,10 @@ class Storage {
   };
 
  public:
-  // Allocates nbytes (zero allowed) aligned to 64 bytes, uninitialized.
+  // Allocates nbytes (zero allowed) aligned to 64 bytes, uninitialized. Blocks of 1 MiB
+  // and more are 2 MiB aligned, backed by transparent huge pages where the kernel allows,
+  // and kept in a bounded cache when freed (see empty_cache), because first-touch page
+  // faults on a fresh large buffer cost far more than the op that fills it.
   // Throws ex::Error if the allocation fails.
   static std::shared_ptr<Storage> allocate(std::size_t nbytes);
   // Wraps memory the caller owns. deleter (may be empty) runs when the last tensor
@@ -44,5 +47,12 @@ class Storage {
   std::function<void(void*)> deleter_;
   std::atomic<std::uint64_t> version_{0};
 };
+
+// Returns every cached large block to the system. The cache holds at most 1 GiB (or
+// EXTENSOR_CACHE_BYTES bytes, read once at start; 0 disables it); it is disabled under
+// AddressSanitizer so use-after-free stays detectable.
+void empty_cache();
+// Bytes currently held in the large-block cache.
+std::size_t cached_bytes();
 
 }  // namespace ex
