@@ -74,27 +74,44 @@ void simple_rows(const Geometry& g, const T* a, const T* b, T* c, std::int64_t i
 
 // The packed kernel: blocks of kMC x kNC of C, k in slices of kKC; A and B slices are
 // copied (converted to Acc, zero-padded) into panels of kMR rows and NR columns, and a
-// register-blocked micro-kernel multiplies one A panel by one B panel.
-inline constexpr std::int64_t kMR = 4;
+// register-blocked micro-kernel multiplies one A panel by one B panel, holding its
+// kMR x NR block of C in 2 * kMR vector registers (GCC/Clang vector extensions, so the
+// code stays portable: without AVX-512 a 64-byte vector becomes several narrower ones).
+inline constexpr std::int64_t kMR = 8;
 inline constexpr std::int64_t kKC = 256;
 inline constexpr std::int64_t kMC = 64;
 inline constexpr std::int64_t kNC = 256;
+inline constexpr std::int64_t kVecBytes = 64;
 template <class Acc>
-inline constexpr std::int64_t kNR = 128 / sizeof(Acc);  // two 512-bit vectors per row
+inline constexpr std::int64_t kLanes = kVecBytes / static_cast<std::int64_t>(sizeof(Acc));
+template <class Acc>
+inline constexpr std::int64_t kNR = 2 * kLanes<Acc>;
 
 template <class Acc>
 inline void micro_kernel(const Acc* __restrict ap, const Acc* __restrict bp, std::int64_t kc, Acc* __restrict c,
                          std::int64_t ldc) {
-  constexpr std::int64_t NR = kNR<Acc>;
-  Acc acc[kMR][NR] = {};
+  typedef Acc Vec __attribute__((vector_size(kVecBytes)));
+  constexpr std::int64_t L = kLanes<Acc>;
+  Vec acc0[kMR] = {}, acc1[kMR] = {};
   for (std::int64_t p = 0; p < kc; ++p) {
+    Vec b0, b1;
+    __builtin_memcpy(&b0, bp + p * 2 * L, sizeof(Vec));
+    __builtin_memcpy(&b1, bp + p * 2 * L + L, sizeof(Vec));
     const Acc* a = ap + p * kMR;
-    const Acc* b = bp + p * NR;
-    for (std::int64_t r = 0; r < kMR; ++r)
-      for (std::int64_t j = 0; j < NR; ++j) acc[r][j] += a[r] * b[j];
+    for (std::int64_t r = 0; r < kMR; ++r) {
+      acc0[r] += a[r] * b0;
+      acc1[r] += a[r] * b1;
+    }
   }
-  for (std::int64_t r = 0; r < kMR; ++r)
-    for (std::int64_t j = 0; j < NR; ++j) c[r * ldc + j] += acc[r][j];
+  for (std::int64_t r = 0; r < kMR; ++r) {
+    Vec c0, c1;
+    __builtin_memcpy(&c0, c + r * ldc, sizeof(Vec));
+    __builtin_memcpy(&c1, c + r * ldc + L, sizeof(Vec));
+    c0 += acc0[r];
+    c1 += acc1[r];
+    __builtin_memcpy(c + r * ldc, &c0, sizeof(Vec));
+    __builtin_memcpy(c + r * ldc + L, &c1, sizeof(Vec));
+  }
 }
 
 // C[i0 : i0 + mc, j0 : j0 + nc] of one batch.
