@@ -30,10 +30,11 @@ using ex::detail::fail;
 namespace onednn = ex::detail::onednn;
 
 // Up to this many multiply-adds (batches x m x n x k) a float32 product runs in our own
-// kernel: below it oneDNN's per-call cost (cache lookup, memory objects, stream, about
-// 2.5-4.5 us here) dominates. Measured on one thread: own 1.3-1.8 us vs oneDNN 3.7-4.6 us
-// at 24^3, about even at 32^3, oneDNN ahead from 36^3. The 16-bit types pay for
-// conversions in our kernel, so they cross over earlier (about 25^3).
+// kernel: below it oneDNN's per-call cost (cache lookup, memory objects, stream) wins.
+// Measured through ex::matmul on one thread (square, best of 7): oneDNN takes 2.3-2.6 us
+// from 8^3 to 32^3, our kernel 0.8 us at 8^3, 1.0 at 16^3, 1.5 at 24^3, 1.6-2.6 at 32^3;
+// about even at 40^3, oneDNN ahead from 48^3. The 16-bit types pay for conversions in
+// our kernel and cross over earlier (even around 25^3-32^3).
 constexpr double kSmallFlopsF32 = 32 * 32 * 32;
 constexpr double kSmallFlopsHalf = 16384;
 // oneDNN's limit on tensor rank; higher-rank products use our own kernel.
