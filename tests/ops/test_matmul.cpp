@@ -76,13 +76,24 @@ Tensor expected(const Tensor& a, const Tensor& b) {
   return want.to(DType::Int64).to(a.dtype()).to(DType::Float64);
 }
 
+// Every value of got within tol (relative and absolute) of want; one assertion per
+// tensor (reporting the first mismatch) keeps the big cases fast.
+void check_close(const Tensor& got, const Tensor& want, double tol) {
+  REQUIRE(got.shape() == want.shape());
+  const std::vector<double> g = got.to_vector<double>(), w = want.to_vector<double>();
+  std::size_t bad = 0, first = 0;
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (!(std::fabs(g[i] - w[i]) <= tol + tol * std::fabs(w[i])) && bad++ == 0) first = i;
+  INFO(bad << " of " << g.size() << " values differ; first at " << first << ": got " << (bad ? g[first] : 0.0)
+           << ", expected " << (bad ? w[first] : 0.0));
+  CHECK(bad == 0);
+}
+
 void check_matmul(const Tensor& a, const Tensor& b) {
   INFO("shapes " << a.shape() << " @ " << b.shape() << ", dtype " << a.dtype());
   const Tensor got = ex::matmul(a, b);
   CHECK(got.dtype() == a.dtype());
-  const Tensor want = expected(a, b);
-  const double tol = tolerance(a.dtype());
-  ex::test::check_values(got, want.shape(), want.to_vector<double>(), tol, tol);
+  check_close(got, expected(a, b), tolerance(a.dtype()));
 }
 
 // The shapes every dtype is checked on: every rank combination, broadcast batches both
@@ -140,6 +151,9 @@ TEST_CASE("matmul: non-contiguous operands") {
   ex::manual_seed(2);
   for (DType dtype : {DType::Float32, DType::BFloat16, DType::Float16, DType::Float64, DType::Int32, DType::UInt8}) {
     for (const auto& [sa, sb] : kShapes) {
+      // The block-edge shape is slow to check; our kernel's strided packing (float64,
+      // int32) is what it tests.
+      if (sa.numel() * sb.back() > 1000000 && dtype != DType::Float64 && dtype != DType::Int32) continue;
       const Tensor a = values(sa, dtype), b = values(sb, dtype);
       check_matmul(ex::test::noncontiguous(a), b);  // transposed storage / stride 2
       check_matmul(a, ex::test::noncontiguous(b));
@@ -332,9 +346,8 @@ TEST_CASE("outer") {
     const Tensor a = values({300}, dtype), b = values({200}, dtype);
     const Tensor want = expected(a.unsqueeze(1), b.unsqueeze(0));
     const double tol = tolerance(dtype);
-    ex::test::check_values(ex::outer(a, b), {300, 200}, want.to_vector<double>(), tol, tol);
-    ex::test::check_values(ex::outer(ex::test::noncontiguous(a), ex::test::noncontiguous(b)), {300, 200},
-                           want.to_vector<double>(), tol, tol);
+    check_close(ex::outer(a, b), want, tol);
+    check_close(ex::outer(ex::test::noncontiguous(a), ex::test::noncontiguous(b)), want, tol);
     ex::test::check_values(
         ex::outer(a.slice(0, 0, 300, 3), b.slice(0, 0, 1)), {100, 1},
         expected(a.slice(0, 0, 300, 3).unsqueeze(1), b.slice(0, 0, 1).unsqueeze(0)).to_vector<double>(), tol, tol);
