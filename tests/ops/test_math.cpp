@@ -32,9 +32,10 @@ double ulp_error(float got, double ref) {
 // Floats spread over the whole range (every 9973rd bit pattern), specials included.
 std::vector<float> float_sweep() {
   std::vector<float> v;
-  for (std::uint64_t b = 0; b < (1ull << 32); b += 9973) v.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(b)));
-  for (float s : {0.0f, -0.0f, 1.0f, -1.0f, INFINITY, -INFINITY, NAN, 88.72f, 88.73f, -87.5f, -103.9f, -104.0f,
-                  1e-45f, 1.17549435e-38f})
+  for (std::uint64_t b = 0; b < (1ull << 32); b += 9973)
+    v.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(b)));
+  for (float s : {0.0f, -0.0f, 1.0f, -1.0f, INFINITY, -INFINITY, NAN, 88.72f, 88.73f, -87.5f, -103.9f, -104.0f, 1e-45f,
+                  1.17549435e-38f})
     v.push_back(s);
   return v;
 }
@@ -166,7 +167,8 @@ TEST_CASE("math: sign on every dtype class") {
   const Tensor f = ex::sign(ex::tensor<float>({-2.5f, -0.0f, 0.0f, 3.0f, -INFINITY, NAN}));
   CHECK(f.dtype() == DType::Float32);
   check_values(f, {6}, {-1.0, 0.0, 0.0, 1.0, -1.0, 0.0});  // sign(NaN) = 0 as in PyTorch 1.13
-  CHECK(ex::sign(ex::tensor<std::int32_t>({-7, 0, 9})).to_vector<std::int32_t>() == std::vector<std::int32_t>{-1, 0, 1});
+  CHECK(ex::sign(ex::tensor<std::int32_t>({-7, 0, 9})).to_vector<std::int32_t>() ==
+        std::vector<std::int32_t>{-1, 0, 1});
   const Tensor u = ex::sign(ex::tensor<std::uint8_t>({0, 3, 255}));
   CHECK(u.dtype() == DType::UInt8);
   CHECK(u.to_vector<std::uint8_t>() == std::vector<std::uint8_t>{0, 1, 1});
@@ -205,7 +207,7 @@ TEST_CASE("math: clip with both, one or no bound") {
   check_values(ex::clip(f, 0, 1), {4}, {0.0, 0.5, 1.0, kNaN});
   check_values(ex::clip(f, 0.25, std::nullopt), {4}, {0.25, 0.5, 3.0, kNaN});
   check_values(ex::clip(f, std::nullopt, -1.0), {4}, {-2.0, -1.0, -1.0, kNaN});
-  check_values(ex::clip(f, 2, 1), {4}, {1.0, 1.0, 1.0, kNaN});  // min > max gives max
+  check_values(ex::clip(f, 2, 1), {4}, {1.0, 1.0, 1.0, kNaN});        // min > max gives max
   check_values(ex::clip(f, kNaN, 1.0), {4}, {-2.0, 0.5, 1.0, kNaN});  // NaN bound ignored
   CHECK(ex::clip(f, 0, 1).dtype() == DType::Float32);
 
@@ -253,9 +255,9 @@ TEST_CASE("math: non-contiguous inputs (transposed, sliced, expanded)") {
   const Tensor ex_i = ex::tensor<std::int32_t>({-1, 2, -3}).expand({2, 3});
   check_values(ex::abs(ex_i), {2, 3}, {1, 2, 3, 1, 2, 3});
   check_values(ex::clip(ex_i, -2, 1), {2, 3}, {-1, 1, -2, -1, 1, -2});
-  check_values(ex::exp(ex_i), {2, 3}, mapped({-1, 2, -3, -1, 2, -3}, [](double a) { return std::exp(a); }), 0,
-               2.4e-7);
-  const Tensor h = ex::test::noncontiguous(ex::tensor<double>({-1.5, 2.5, 0.5, -0.25}).reshape({2, 2}).to(DType::Float16));
+  check_values(ex::exp(ex_i), {2, 3}, mapped({-1, 2, -3, -1, 2, -3}, [](double a) { return std::exp(a); }), 0, 2.4e-7);
+  const Tensor h =
+      ex::test::noncontiguous(ex::tensor<double>({-1.5, 2.5, 0.5, -0.25}).reshape({2, 2}).to(DType::Float16));
   check_values(ex::round(h), {2, 2}, {-2, 2, 0, -0.0});
 }
 
@@ -266,8 +268,8 @@ TEST_CASE("math: rank 0 and zero-size tensors") {
   check_values(ex::clip(s, 0, 3), {}, {3.0});
   CHECK(ex::abs(ex::scalar_tensor(-3, DType::Int64)).item<std::int64_t>() == 3);
   const Tensor e = ex::zeros({0, 3});
-  for (const Tensor& r : {ex::exp(e), ex::log(e), ex::sin(e), ex::abs(e), ex::sign(e), ex::round(e),
-                          ex::clip(e, 0, 1)}) {
+  for (const Tensor& r :
+       {ex::exp(e), ex::log(e), ex::sin(e), ex::abs(e), ex::sign(e), ex::round(e), ex::clip(e, 0, 1)}) {
     CHECK(r.shape() == ex::Shape{0, 3});
     CHECK(r.numel() == 0);
   }

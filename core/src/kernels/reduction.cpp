@@ -34,10 +34,10 @@
 namespace ex::kernels {
 namespace {
 
-constexpr std::int64_t kChunk = 16384;   // elements per independent partial of a long row
-constexpr std::int64_t kColBlock = 16;   // rows accumulated plainly before the cascade
-constexpr std::int64_t kRowLanes = 16;   // independent accumulators of a contiguous row
-constexpr std::int64_t kRowBase = 256;   // row length summed without splitting
+constexpr std::int64_t kChunk = 16384;  // elements per independent partial of a long row
+constexpr std::int64_t kColBlock = 16;  // rows accumulated plainly before the cascade
+constexpr std::int64_t kRowLanes = 16;  // independent accumulators of a contiguous row
+constexpr std::int64_t kRowBase = 256;  // row length summed without splitting
 
 template <class T>
 inline constexpr bool is_float_v = std::is_floating_point_v<compute_t<T>>;
@@ -210,7 +210,8 @@ void reduce_inner(const char* in, char* out, const Group& kept, const Group& out
   };
   auto store = [&](std::int64_t out_off, Acc acc) { *reinterpret_cast<Out*>(out + out_off) = Op::finish(acc, count); };
   if (m_count >= get_num_threads() || segments == 1) {
-    const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, r_count * k));
+    const std::int64_t grain =
+        std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, r_count * k));
     detail::parallel_for(0, m_count, grain, [&](std::int64_t b, std::int64_t e) {
       std::vector<Acc> partial(static_cast<std::size_t>(segments));
       for (std::int64_t m = b; m < e; ++m) {
@@ -250,7 +251,8 @@ void reduce_columns(const char* in, char* out, const Group& kept, const Group& r
   const std::int64_t blocks = (c_count + width - 1) / width;
   const std::int64_t units = kept.count() * blocks;
   const std::int64_t row_blocks = (r_count + kColBlock - 1) / kColBlock;
-  const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, r_count * width));
+  const std::int64_t grain =
+      std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, r_count * width));
   detail::parallel_for(0, units, grain, [&](std::int64_t b, std::int64_t e) {
     std::vector<Acc> tmp(static_cast<std::size_t>(width));
     std::vector<std::int64_t> index(red.dims.size());
