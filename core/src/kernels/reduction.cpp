@@ -34,10 +34,12 @@
 namespace ex::kernels {
 namespace {
 
-constexpr std::int64_t kChunk = 16384;  // elements per independent partial of a long row
-constexpr std::int64_t kColBlock = 16;  // rows accumulated plainly before the cascade
-constexpr std::int64_t kRowLanes = 16;  // independent accumulators of a contiguous row
-constexpr std::int64_t kRowBase = 256;  // row length summed without splitting
+constexpr std::int64_t kChunk = 16384;   // elements per independent partial of a long row
+constexpr std::int64_t kColBlock = 16;   // rows accumulated plainly before the cascade
+constexpr std::int64_t kColGroup = 256;  // rows per independent partial of a column sum
+constexpr std::int64_t kColTile = 4096;  // columns streamed together
+constexpr std::int64_t kRowLanes = 16;   // independent accumulators of a contiguous row
+constexpr std::int64_t kRowBase = 256;   // row length summed without splitting
 
 template <class T>
 inline constexpr bool is_float_v = std::is_floating_point_v<compute_t<T>>;
@@ -243,32 +245,41 @@ void reduce_columns(const char* in, char* out, const Group& kept, const Group& r
   using Out = typename Op::Out;
   const std::int64_t r_count = red.count();
   const std::int64_t c_count = col.size;
-  // Column blocks per unit: wide enough for long contiguous reads, narrow enough that
-  // every thread gets work. The width does not change any column's result.
-  const std::int64_t threads = get_num_threads();
-  std::int64_t width = (c_count + threads - 1) / threads;
-  width = std::clamp<std::int64_t>((width + 15) & ~std::int64_t{15}, 64, 2048);
-  const std::int64_t blocks = (c_count + width - 1) / width;
-  const std::int64_t units = kept.count() * blocks;
-  const std::int64_t row_blocks = (r_count + kColBlock - 1) / kColBlock;
-  const std::int64_t grain =
-      std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, r_count * width));
+  const std::int64_t m_count = kept.count();
+  // Work units: (kept index, column tile, group of kColGroup rows). A unit streams whole
+  // row segments of up to kColTile elements. Tiles never change a column's result;
+  // the row groups are fixed, so the result does not depend on the thread count.
+  const std::int64_t tile = std::min(c_count, kColTile);
+  const std::int64_t tiles = (c_count + tile - 1) / tile;
+  const std::int64_t groups = (r_count + kColGroup - 1) / kColGroup;
+  const std::int64_t units = m_count * tiles * groups;
+  // Per-group partials when there is more than one group, combined pairwise below.
+  std::vector<Acc> part(groups > 1 ? static_cast<std::size_t>(m_count * groups * c_count) : 0);
+  const std::int64_t grain = std::max<std::int64_t>(
+      1, detail::kGrainElements / std::max<std::int64_t>(1, std::min(r_count, kColGroup) * tile));
   detail::parallel_for(0, units, grain, [&](std::int64_t b, std::int64_t e) {
-    std::vector<Acc> tmp(static_cast<std::size_t>(width));
+    std::vector<Acc> tmp(static_cast<std::size_t>(tile));
     std::vector<std::int64_t> index(red.dims.size());
     for (std::int64_t u = b; u < e; ++u) {
-      std::int64_t in_off, out_off;
-      kept.offsets(u / blocks, in_off, out_off);
-      const std::int64_t c0 = (u % blocks) * width;
-      const std::int64_t w = std::min(width, c_count - c0);
+      const std::int64_t m = u / (tiles * groups);
+      const std::int64_t c0 = (u / groups % tiles) * tile;
+      const std::int64_t g = u % groups;
+      const std::int64_t w = std::min(tile, c_count - c0);
+      const std::int64_t r_begin = g * kColGroup, r_end = std::min(r_count, r_begin + kColGroup);
+      std::int64_t in_off, out_off, r_off, unused;
+      kept.offsets(m, in_off, out_off);
+      red.offsets(r_begin, r_off, unused);
+      std::int64_t rem = r_begin;
+      for (std::size_t d = red.dims.size(); d-- > 0;) {
+        index[d] = rem % red.dims[d].size;
+        rem /= red.dims[d].size;
+      }
       const char* base = in + in_off + c0 * static_cast<std::int64_t>(sizeof(T));
-      Cascade<Op> cascade(row_blocks, w);
-      std::fill(index.begin(), index.end(), 0);
-      std::int64_t r_off = 0;
-      for (std::int64_t r0 = 0; r0 < r_count; r0 += kColBlock) {
-        std::fill(tmp.begin(), tmp.begin() + w, Op::identity());
-        Acc* t = tmp.data();
-        for (std::int64_t r = r0; r < std::min(r_count, r0 + kColBlock); ++r) {
+      Cascade<Op> cascade((r_end - r_begin + kColBlock - 1) / kColBlock, w);
+      Acc* t = tmp.data();
+      for (std::int64_t r0 = r_begin; r0 < r_end; r0 += kColBlock) {
+        std::fill(t, t + w, Op::identity());
+        for (std::int64_t r = r0; r < std::min(r_end, r0 + kColBlock); ++r) {
           const T* p = reinterpret_cast<const T*>(base + r_off);
           for (std::int64_t c = 0; c < w; ++c) t[c] = Op::combine(t[c], Op::load(p[c]));
           // Step the multi-index over the reduced dims.
@@ -281,11 +292,33 @@ void reduce_columns(const char* in, char* out, const Group& kept, const Group& r
         }
         cascade.push(t);
       }
-      cascade.finish(tmp.data());
-      for (std::int64_t c = 0; c < w; ++c)
-        *reinterpret_cast<Out*>(out + out_off + (c0 + c) * col.out) = Op::finish(tmp[c], count);
+      cascade.finish(t);
+      if (groups > 1) {
+        std::copy(t, t + w, &part[(m * groups + g) * c_count + c0]);
+      } else {
+        for (std::int64_t c = 0; c < w; ++c)
+          *reinterpret_cast<Out*>(out + out_off + (c0 + c) * col.out) = Op::finish(t[c], count);
+      }
     }
   });
+  if (groups == 1) return;
+  // Pairwise tree over the row groups of each kept index, vectorized across columns.
+  detail::parallel_for(0, m_count, std::max<std::int64_t>(1, detail::kGrainElements / (groups * c_count)),
+                       [&](std::int64_t b, std::int64_t e) {
+                         for (std::int64_t m = b; m < e; ++m) {
+                           Acc* p = &part[m * groups * c_count];
+                           for (std::int64_t step = 1; step < groups; step *= 2)
+                             for (std::int64_t g = 0; g + step < groups; g += 2 * step) {
+                               Acc* dst = p + g * c_count;
+                               const Acc* src = p + (g + step) * c_count;
+                               for (std::int64_t c = 0; c < c_count; ++c) dst[c] = Op::combine(dst[c], src[c]);
+                             }
+                           std::int64_t in_off, out_off;
+                           kept.offsets(m, in_off, out_off);
+                           for (std::int64_t c = 0; c < c_count; ++c)
+                             *reinterpret_cast<Out*>(out + out_off + c * col.out) = Op::finish(p[c], count);
+                         }
+                       });
 }
 
 // Which axes a reduction covers.
