@@ -1,4 +1,29 @@
 #pragma once
-// reduction kernels: pure compute, no tape.
+// reduction kernels: pure compute, no tape. The public, documented ops are ex::sum
+// etc. in extensor/autograd/ops/reduction.hpp; these are the forward kernels they call.
+
+#include <cstdint>
+#include <vector>
 
 #include "extensor/core/tensor.hpp"
+
+namespace ex::kernels {
+
+Tensor sum(const Tensor& x);
+Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims = false);
+Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, std::int64_t axis, bool keepdims = false);
+Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
+Tensor max_reduce(const Tensor& x);
+Tensor max_reduce(const Tensor& x, std::int64_t axis, bool keepdims = false);
+Tensor max_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
+Tensor min_reduce(const Tensor& x);
+Tensor min_reduce(const Tensor& x, std::int64_t axis, bool keepdims = false);
+Tensor min_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
+Tensor argmax(const Tensor& x);
+Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdims = false);
+Tensor argmin(const Tensor& x);
+Tensor argmin(const Tensor& x, std::int64_t axis, bool keepdims = false);
+
+}  // namespace ex::kernels

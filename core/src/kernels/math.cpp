@@ -1,0 +1,185 @@
+// Elementwise math kernels. Compiled without math-errno and trapping math so that GCC
+// vectorizes std::sqrt/floor/ceil/nearbyint and the selects in the exp/log polynomials
+// (neither errno nor FP exception flags are part of the library's contract).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-math-errno", "no-trapping-math")
+#endif
+
+#include "extensor/core/kernels/math.hpp"
+
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "core/src/check.hpp"
+#include "core/src/kernels/math_vec.hpp"
+#include "core/src/strided_loop.hpp"
+
+namespace ex::kernels {
+namespace {
+
+template <class T>
+inline constexpr bool is_float_v = std::is_floating_point_v<compute_t<T>>;
+
+// Applies fn (called with float or double) elementwise. Floating inputs keep their
+// dtype; bool and integers are read as float32 and give float32.
+template <class F>
+Tensor floating_unary(const Tensor& x, F fn) {
+  const DType out_dtype = is_floating(x.dtype()) ? x.dtype() : kDefaultFloat;
+  Tensor out = detail::empty_unchecked(x.shape(), out_dtype);
+  dispatch(x.dtype(), [&]<class T>() {
+    if constexpr (is_float_v<T>) {
+      detail::map_unary<T, T>(x, out, [&](T v) { return T(fn(static_cast<compute_t<T>>(v))); });
+    } else {
+      detail::map_unary<float, T>(x, out, [&](T v) { return fn(static_cast<float>(v)); });
+    }
+  });
+  return out;
+}
+
+// One function from a float32 version (the vectorized polynomials) and a float64 one.
+template <class F32, class F64>
+auto split_precision(F32 f32, F64 f64) {
+  return [=](auto v) {
+    if constexpr (std::is_same_v<decltype(v), float>)
+      return f32(v);
+    else
+      return f64(v);
+  };
+}
+
+// Applies fn (called with compute_t<T>) to floating inputs keeping the dtype; integer
+// and bool inputs are copied unchanged (rounding an integer is the identity).
+template <class F>
+Tensor rounding_unary(const Tensor& x, F fn) {
+  Tensor out = detail::empty_unchecked(x.shape(), x.dtype());
+  dispatch(x.dtype(), [&]<class T>() {
+    if constexpr (is_float_v<T>) {
+      detail::map_unary<T, T>(x, out, [&](T v) { return T(fn(static_cast<compute_t<T>>(v))); });
+    } else {
+      detail::map_unary<T, T>(x, out, [](T v) { return v; });
+    }
+  });
+  return out;
+}
+
+// A clip bound as T's compute type. Integer bounds outside an integer T's range are
+// clamped into it, so the comparison means what it says.
+template <class T>
+compute_t<T> clip_bound(const Scalar& s) {
+  if constexpr (is_float_v<T>) {
+    return static_cast<compute_t<T>>(s.to_double());
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return s.to_int64() != 0;
+  } else {
+    const std::int64_t v = s.to_int64();
+    if (std::cmp_less(v, std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
+    if (std::cmp_greater(v, std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  }
+}
+
+}  // namespace
+
+Tensor exp(const Tensor& x) {
+  return floating_unary(x, split_precision(detail::exp_f32, [](double v) { return std::exp(v); }));
+}
+
+Tensor log(const Tensor& x) {
+  return floating_unary(x, split_precision(detail::log_f32, [](double v) { return std::log(v); }));
+}
+
+Tensor log2(const Tensor& x) {
+  return floating_unary(x, split_precision(detail::log2_f32, [](double v) { return std::log2(v); }));
+}
+
+Tensor log10(const Tensor& x) {
+  return floating_unary(x, split_precision(detail::log10_f32, [](double v) { return std::log10(v); }));
+}
+
+Tensor sqrt(const Tensor& x) {
+  return floating_unary(x, [](auto v) { return std::sqrt(v); });
+}
+Tensor sin(const Tensor& x) {
+  return floating_unary(x, [](auto v) { return std::sin(v); });
+}
+Tensor cos(const Tensor& x) {
+  return floating_unary(x, [](auto v) { return std::cos(v); });
+}
+
+Tensor abs(const Tensor& x) {
+  if (x.dtype() == DType::Bool) detail::fail("abs: not supported for bool tensors (shape {})", x.shape());
+  Tensor out = detail::empty_unchecked(x.shape(), x.dtype());
+  dispatch(x.dtype(), [&]<class T>() {
+    if constexpr (is_float_v<T>) {
+      detail::map_unary<T, T>(x, out, [](T v) { return T(std::fabs(static_cast<compute_t<T>>(v))); });
+    } else if constexpr (std::is_signed_v<T>) {
+      // Negate through the unsigned type: abs(INT_MIN) wraps to INT_MIN without UB.
+      using U = std::make_unsigned_t<T>;
+      detail::map_unary<T, T>(x, out, [](T v) { return v < 0 ? static_cast<T>(U(0) - static_cast<U>(v)) : v; });
+    } else {
+      detail::map_unary<T, T>(x, out, [](T v) { return v; });
+    }
+  });
+  return out;
+}
+
+Tensor sign(const Tensor& x) {
+  Tensor out = detail::empty_unchecked(x.shape(), x.dtype());
+  dispatch(x.dtype(), [&]<class T>() {
+    using C = compute_t<T>;
+    if constexpr (std::is_same_v<T, bool>) {
+      detail::map_unary<T, T>(x, out, [](T v) { return v; });
+    } else if constexpr (std::is_unsigned_v<T>) {
+      detail::map_unary<T, T>(x, out, [](T v) { return static_cast<T>(v != 0); });
+    } else {
+      detail::map_unary<T, T>(x, out, [](T v) {
+        const C c = static_cast<C>(v);
+        return T(static_cast<C>((C(0) < c) - (c < C(0))));
+      });
+    }
+  });
+  return out;
+}
+
+Tensor ceil(const Tensor& x) {
+  return rounding_unary(x, [](auto v) { return std::ceil(v); });
+}
+Tensor floor(const Tensor& x) {
+  return rounding_unary(x, [](auto v) { return std::floor(v); });
+}
+Tensor round(const Tensor& x) {
+  // nearbyint rounds halves to even in the default rounding mode.
+  return rounding_unary(x, [](auto v) { return std::nearbyint(v); });
+}
+Tensor trunc(const Tensor& x) {
+  return rounding_unary(x, [](auto v) { return std::trunc(v); });
+}
+
+Tensor clip(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
+  if (!min && !max)
+    detail::fail("clip: at least one of min and max must be given (tensor of shape {}, dtype {})", x.shape(),
+                 x.dtype());
+  DType out_dtype = x.dtype();
+  if (min) out_dtype = promote_types(out_dtype, result_type(x.dtype(), *min));
+  if (max) out_dtype = promote_types(out_dtype, result_type(x.dtype(), *max));
+  const Tensor in = x.to(out_dtype);
+  Tensor out = detail::empty_unchecked(x.shape(), out_dtype);
+  dispatch(out_dtype, [&]<class T>() {
+    using C = compute_t<T>;
+    const bool has_lo = min.has_value(), has_hi = max.has_value();
+    const C lo = has_lo ? clip_bound<T>(*min) : C(0);
+    const C hi = has_hi ? clip_bound<T>(*max) : C(0);
+    // Comparisons are false for NaN: a NaN input stays, a NaN bound is ignored.
+    detail::map_unary<T, T>(in, out, [=](T v) {
+      C c = static_cast<C>(v);
+      c = (has_lo && c < lo) ? lo : c;
+      c = (has_hi && c > hi) ? hi : c;
+      return T(c);
+    });
+  });
+  return out;
+}
+
+}  // namespace ex::kernels

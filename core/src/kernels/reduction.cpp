@@ -1,0 +1,548 @@
+// Reductions: sum, mean, max/min over axes, argmax/argmin.
+//
+// sum/mean/max/min share one engine. The reduced tensor's dims are sorted by input
+// stride and coalesced; then one of two kernels runs:
+//  - inner: the innermost memory dim is reduced and contiguous (rows, a full sum). Each
+//    output is the pairwise combination of partials over fixed chunks of kChunk
+//    elements; each chunk is itself summed pairwise over 16 lanes. Many outputs are
+//    split over threads by output, few outputs by chunk.
+//  - column: the innermost memory dim is kept and contiguous (column sums). A block of
+//    columns accumulates kColBlock rows at a time in a vector-wide buffer, and the
+//    blocks combine through a binary-counter cascade (pairwise over blocks). Threads
+//    split the columns.
+// Anything else (stride-0 or stepped innermost dims) is first copied to a contiguous
+// tensor. The order of accumulation depends only on shape and strides, never on the
+// thread count, so results are reproducible.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
+#include "extensor/core/kernels/reduction.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "core/src/check.hpp"
+#include "core/src/parallel.hpp"
+#include "core/src/strided_loop.hpp"
+#include "extensor/core/creation.hpp"
+
+namespace ex::kernels {
+namespace {
+
+constexpr std::int64_t kChunk = 16384;   // elements per independent partial of a long row
+constexpr std::int64_t kColBlock = 16;   // rows accumulated plainly before the cascade
+constexpr std::int64_t kColGroup = 256;  // rows per independent partial of a column sum
+constexpr std::int64_t kColTile = 4096;  // columns streamed together
+constexpr std::int64_t kRowLanes = 16;   // independent accumulators of a contiguous row
+constexpr std::int64_t kRowBase = 256;   // row length summed without splitting
+
+template <class T>
+inline constexpr bool is_float_v = std::is_floating_point_v<compute_t<T>>;
+
+template <class A>
+inline bool is_nan(A v) {
+  if constexpr (std::is_floating_point_v<A>)
+    return v != v;
+  else
+    return false;
+}
+
+// ---- the reduction operations ----
+
+template <class T>
+struct SumOp {
+  using Acc = std::conditional_t<is_float_v<T>, compute_t<T>,
+                                 std::conditional_t<std::is_same_v<T, std::uint64_t>, std::uint64_t, std::int64_t>>;
+  using Out = std::conditional_t<is_float_v<T>, T, Acc>;
+  static Acc identity() { return Acc(0); }
+  static Acc load(T v) { return static_cast<Acc>(static_cast<compute_t<T>>(v)); }
+  static Acc combine(Acc a, Acc b) {
+    if constexpr (std::is_integral_v<Acc>)  // wraps on overflow instead of UB
+      return static_cast<Acc>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+    else
+      return a + b;
+  }
+  static Out finish(Acc a, std::int64_t) { return static_cast<Out>(a); }
+};
+
+template <class T>
+struct MeanOp : SumOp<T> {
+  using Acc = typename SumOp<T>::Acc;
+  using Out = T;
+  static Out finish(Acc a, std::int64_t count) { return static_cast<Out>(a / static_cast<Acc>(count)); }
+};
+
+// NaN-propagating max (Max = true) or min.
+template <class T, bool Max>
+struct ExtremeOp {
+  using Acc = std::conditional_t<std::is_same_v<T, bool>, std::uint8_t, compute_t<T>>;  // no vector<bool>
+  using Out = T;
+  static Acc identity() {
+    if constexpr (std::is_floating_point_v<Acc>)
+      return Max ? -std::numeric_limits<Acc>::infinity() : std::numeric_limits<Acc>::infinity();
+    else
+      return Max ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
+  }
+  static Acc load(T v) { return static_cast<Acc>(v); }
+  static Acc combine(Acc a, Acc b) {
+    if constexpr (Max)
+      return (a >= b || is_nan(a)) ? a : b;
+    else
+      return (a <= b || is_nan(a)) ? a : b;
+  }
+  static Out finish(Acc a, std::int64_t) { return static_cast<Out>(a); }
+};
+
+// ---- building blocks ----
+
+// Reduces n contiguous elements: kRowLanes lanes over blocks of at most kRowBase,
+// blocks combined pairwise.
+template <class Op, class T>
+typename Op::Acc row_reduce(const T* p, std::int64_t n) {
+  using Acc = typename Op::Acc;
+  if (n > kRowBase) {
+    const std::int64_t half = (n / 2) & ~(kRowLanes - 1);
+    return Op::combine(row_reduce<Op>(p, half), row_reduce<Op>(p + half, n - half));
+  }
+  Acc acc[kRowLanes];
+  for (auto& a : acc) a = Op::identity();
+  std::int64_t i = 0;
+  for (; i + kRowLanes <= n; i += kRowLanes)
+    for (std::int64_t j = 0; j < kRowLanes; ++j) acc[j] = Op::combine(acc[j], Op::load(p[i + j]));
+  for (std::int64_t w = kRowLanes / 2; w >= 1; w /= 2)
+    for (std::int64_t j = 0; j < w; ++j) acc[j] = Op::combine(acc[j], acc[j + w]);
+  Acc r = acc[0];
+  for (; i < n; ++i) r = Op::combine(r, Op::load(p[i]));
+  return r;
+}
+
+template <class Op>
+typename Op::Acc pairwise(const typename Op::Acc* a, std::int64_t n) {
+  if (n == 1) return a[0];
+  const std::int64_t half = n / 2;
+  return Op::combine(pairwise<Op>(a, half), pairwise<Op>(a + half, n - half));
+}
+
+// One dim of the reduction geometry; strides in bytes.
+struct Dim {
+  std::int64_t size;
+  std::int64_t in;
+  std::int64_t out;
+  bool reduced;
+};
+
+// A group of dims walked as one linear index (row-major, last dim fastest).
+struct Group {
+  std::vector<Dim> dims;
+  std::int64_t count() const {
+    std::int64_t n = 1;
+    for (const Dim& d : dims) n *= d.size;
+    return n;
+  }
+  // Byte offsets into input and output of linear index i.
+  void offsets(std::int64_t i, std::int64_t& in, std::int64_t& out) const {
+    in = 0;
+    out = 0;
+    for (std::size_t k = dims.size(); k-- > 0;) {
+      const std::int64_t idx = i % dims[k].size;
+      i /= dims[k].size;
+      in += idx * dims[k].in;
+      out += idx * dims[k].out;
+    }
+  }
+};
+
+// Binary-counter cascade of w-wide partials: pushing blocks b0, b1, ... keeps the
+// pairwise sums of aligned runs of 1, 2, 4, ... blocks, so the final value is a
+// pairwise combination over blocks.
+template <class Op>
+class Cascade {
+ public:
+  using Acc = typename Op::Acc;
+  Cascade(std::int64_t blocks, std::int64_t w)
+      : w_(w), levels_(std::bit_width(static_cast<std::uint64_t>(blocks)) + 1), buf_(levels_ * w) {}
+  void push(Acc* block) {
+    std::size_t level = 0;
+    for (; (count_ >> level) & 1u; ++level) {
+      const Acc* l = &buf_[level * w_];
+      for (std::int64_t c = 0; c < w_; ++c) block[c] = Op::combine(l[c], block[c]);
+    }
+    std::copy(block, block + w_, &buf_[level * w_]);
+    ++count_;
+  }
+  // Combines what is left, newest (smallest) level into the older ones.
+  void finish(Acc* out) {
+    std::fill(out, out + w_, Op::identity());
+    bool first = true;
+    for (std::size_t level = 0; level < levels_; ++level) {
+      if (!((count_ >> level) & 1u)) continue;
+      const Acc* l = &buf_[level * w_];
+      for (std::int64_t c = 0; c < w_; ++c) out[c] = first ? l[c] : Op::combine(l[c], out[c]);
+      first = false;
+    }
+  }
+
+ private:
+  std::int64_t w_;
+  std::size_t levels_;
+  std::vector<Acc> buf_;
+  std::uint64_t count_ = 0;
+};
+
+template <class Op, class T>
+void reduce_inner(const char* in, char* out, const Group& kept, const Group& outer_red, std::int64_t k,
+                  std::int64_t count) {
+  using Acc = typename Op::Acc;
+  using Out = typename Op::Out;
+  const std::int64_t chunks = (k + kChunk - 1) / kChunk;
+  const std::int64_t r_count = outer_red.count();
+  const std::int64_t segments = r_count * chunks;
+  const std::int64_t m_count = kept.count();
+  auto segment = [&](std::int64_t in_off, std::int64_t s) {
+    std::int64_t r_in, r_out;
+    outer_red.offsets(s / chunks, r_in, r_out);
+    const std::int64_t c = s % chunks;
+    const T* p = reinterpret_cast<const T*>(in + in_off + r_in) + c * kChunk;
+    return row_reduce<Op>(p, std::min(kChunk, k - c * kChunk));
+  };
+  auto store = [&](std::int64_t out_off, Acc acc) { *reinterpret_cast<Out*>(out + out_off) = Op::finish(acc, count); };
+  if (m_count >= get_num_threads() || segments == 1) {
+    const std::int64_t grain =
+        std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, r_count * k));
+    detail::parallel_for(0, m_count, grain, [&](std::int64_t b, std::int64_t e) {
+      std::vector<Acc> partial(static_cast<std::size_t>(segments));
+      for (std::int64_t m = b; m < e; ++m) {
+        std::int64_t in_off, out_off;
+        kept.offsets(m, in_off, out_off);
+        for (std::int64_t s = 0; s < segments; ++s) partial[s] = segment(in_off, s);
+        store(out_off, pairwise<Op>(partial.data(), segments));
+      }
+    });
+    return;
+  }
+  // Few outputs, long reductions: split each output's segments over threads.
+  std::vector<Acc> partial(static_cast<std::size_t>(segments));
+  const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::min(k, kChunk));
+  for (std::int64_t m = 0; m < m_count; ++m) {
+    std::int64_t in_off, out_off;
+    kept.offsets(m, in_off, out_off);
+    detail::parallel_for(0, segments, grain, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t s = b; s < e; ++s) partial[s] = segment(in_off, s);
+    });
+    store(out_off, pairwise<Op>(partial.data(), segments));
+  }
+}
+
+template <class Op, class T>
+void reduce_columns(const char* in, char* out, const Group& kept, const Group& red, const Dim& col,
+                    std::int64_t count) {
+  using Acc = typename Op::Acc;
+  using Out = typename Op::Out;
+  const std::int64_t r_count = red.count();
+  const std::int64_t c_count = col.size;
+  const std::int64_t m_count = kept.count();
+  // Work units: (kept index, column tile, group of kColGroup rows). A unit streams whole
+  // row segments of up to kColTile elements. Tiles never change a column's result;
+  // the row groups are fixed, so the result does not depend on the thread count.
+  const std::int64_t tile = std::min(c_count, kColTile);
+  const std::int64_t tiles = (c_count + tile - 1) / tile;
+  const std::int64_t groups = (r_count + kColGroup - 1) / kColGroup;
+  const std::int64_t units = m_count * tiles * groups;
+  // Per-group partials when there is more than one group, combined pairwise below.
+  std::vector<Acc> part(groups > 1 ? static_cast<std::size_t>(m_count * groups * c_count) : 0);
+  const std::int64_t grain = std::max<std::int64_t>(
+      1, detail::kGrainElements / std::max<std::int64_t>(1, std::min(r_count, kColGroup) * tile));
+  detail::parallel_for(0, units, grain, [&](std::int64_t b, std::int64_t e) {
+    std::vector<Acc> tmp(static_cast<std::size_t>(tile));
+    std::vector<std::int64_t> index(red.dims.size());
+    for (std::int64_t u = b; u < e; ++u) {
+      const std::int64_t m = u / (tiles * groups);
+      const std::int64_t c0 = (u / groups % tiles) * tile;
+      const std::int64_t g = u % groups;
+      const std::int64_t w = std::min(tile, c_count - c0);
+      const std::int64_t r_begin = g * kColGroup, r_end = std::min(r_count, r_begin + kColGroup);
+      std::int64_t in_off, out_off, r_off, unused;
+      kept.offsets(m, in_off, out_off);
+      red.offsets(r_begin, r_off, unused);
+      std::int64_t rem = r_begin;
+      for (std::size_t d = red.dims.size(); d-- > 0;) {
+        index[d] = rem % red.dims[d].size;
+        rem /= red.dims[d].size;
+      }
+      const char* base = in + in_off + c0 * static_cast<std::int64_t>(sizeof(T));
+      Cascade<Op> cascade((r_end - r_begin + kColBlock - 1) / kColBlock, w);
+      Acc* t = tmp.data();
+      for (std::int64_t r0 = r_begin; r0 < r_end; r0 += kColBlock) {
+        std::fill(t, t + w, Op::identity());
+        for (std::int64_t r = r0; r < std::min(r_end, r0 + kColBlock); ++r) {
+          const T* p = reinterpret_cast<const T*>(base + r_off);
+          for (std::int64_t c = 0; c < w; ++c) t[c] = Op::combine(t[c], Op::load(p[c]));
+          // Step the multi-index over the reduced dims.
+          for (std::size_t d = red.dims.size(); d-- > 0;) {
+            r_off += red.dims[d].in;
+            if (++index[d] < red.dims[d].size) break;
+            r_off -= red.dims[d].in * red.dims[d].size;
+            index[d] = 0;
+          }
+        }
+        cascade.push(t);
+      }
+      cascade.finish(t);
+      if (groups > 1) {
+        std::copy(t, t + w, &part[(m * groups + g) * c_count + c0]);
+      } else {
+        for (std::int64_t c = 0; c < w; ++c)
+          *reinterpret_cast<Out*>(out + out_off + (c0 + c) * col.out) = Op::finish(t[c], count);
+      }
+    }
+  });
+  if (groups == 1) return;
+  // Pairwise tree over the row groups of each kept index, vectorized across columns.
+  detail::parallel_for(0, m_count, std::max<std::int64_t>(1, detail::kGrainElements / (groups * c_count)),
+                       [&](std::int64_t b, std::int64_t e) {
+                         for (std::int64_t m = b; m < e; ++m) {
+                           Acc* p = &part[m * groups * c_count];
+                           for (std::int64_t step = 1; step < groups; step *= 2)
+                             for (std::int64_t g = 0; g + step < groups; g += 2 * step) {
+                               Acc* dst = p + g * c_count;
+                               const Acc* src = p + (g + step) * c_count;
+                               for (std::int64_t c = 0; c < c_count; ++c) dst[c] = Op::combine(dst[c], src[c]);
+                             }
+                           std::int64_t in_off, out_off;
+                           kept.offsets(m, in_off, out_off);
+                           for (std::int64_t c = 0; c < c_count; ++c)
+                             *reinterpret_cast<Out*>(out + out_off + c * col.out) = Op::finish(p[c], count);
+                         }
+                       });
+}
+
+// Which axes a reduction covers.
+std::vector<bool> parse_axes(const Tensor& x, const std::vector<std::int64_t>& axes, const char* fn) {
+  const std::int64_t rank = x.dim();
+  std::vector<bool> mask(static_cast<std::size_t>(rank), axes.empty());
+  std::vector<bool> seen(static_cast<std::size_t>(std::max<std::int64_t>(rank, 1)), false);
+  for (const std::int64_t axis : axes) {
+    std::int64_t a;
+    if (rank == 0) {
+      if (axis < -1 || axis > 0) detail::fail("{}: axis {} is out of range for a tensor of rank 0", fn, axis);
+      a = 0;
+    } else {
+      a = normalize_axis(axis, rank, fn);
+    }
+    if (seen[a]) detail::fail("{}: axis {} appears more than once in the axes {}", fn, axis, axes);
+    seen[a] = true;
+    if (rank > 0) mask[a] = true;
+  }
+  return mask;
+}
+
+enum class Kind { Sum, Mean, Max, Min };
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::Sum:
+      return "sum";
+    case Kind::Mean:
+      return "mean";
+    case Kind::Max:
+      return "max_reduce";
+    case Kind::Min:
+      return "min_reduce";
+  }
+  return "";
+}
+
+// Runs Op over x's reduced dims into the contiguous out (shape of the kept dims).
+template <class Op, class T>
+void run_reduce(const Tensor& x, const std::vector<bool>& mask, const Tensor& out, std::int64_t count) {
+  using Out = typename Op::Out;
+  char* out_data = static_cast<char*>(out.raw_data());
+  if (x.numel() == 0) {  // nothing to read: every output is the empty reduction
+    const Out v = Op::finish(Op::identity(), 0);
+    for (std::int64_t i = 0; i < out.numel(); ++i) reinterpret_cast<Out*>(out_data)[i] = v;
+    return;
+  }
+  const std::int64_t rank = x.dim();
+  // Output strides of each input dim: contiguous over the kept dims, 0 for reduced.
+  std::vector<Dim> dims;
+  std::int64_t out_stride = sizeof(Out);
+  std::vector<std::int64_t> out_strides(static_cast<std::size_t>(rank), 0);
+  for (std::int64_t d = rank; d-- > 0;) {
+    if (mask[d]) continue;
+    out_strides[d] = out_stride;
+    out_stride *= x.shape()[d];
+  }
+  for (std::int64_t d = 0; d < rank; ++d)
+    dims.push_back({x.shape()[d], x.strides()[d] * static_cast<std::int64_t>(sizeof(T)), out_strides[d], mask[d]});
+  std::stable_sort(dims.begin(), dims.end(), [](const Dim& a, const Dim& b) { return a.in > b.in; });
+  std::vector<Dim> merged;
+  for (const Dim& d : dims) {
+    if (d.size == 1) continue;
+    if (!merged.empty()) {
+      Dim& p = merged.back();
+      if (p.reduced == d.reduced && p.in == d.in * d.size && p.out == d.out * d.size) {
+        p = {p.size * d.size, d.in, d.out, d.reduced};
+        continue;
+      }
+    }
+    merged.push_back(d);
+  }
+  const char* in = static_cast<const char*>(x.raw_data());
+  if (merged.empty()) {  // a single element
+    *reinterpret_cast<Out*>(out_data) = Op::finish(Op::load(*reinterpret_cast<const T*>(in)), count);
+    return;
+  }
+  const Dim last = merged.back();
+  if (last.in != static_cast<std::int64_t>(sizeof(T))) {  // no contiguous innermost dim: copy
+    run_reduce<Op, T>(x.contiguous(), mask, out, count);
+    return;
+  }
+  merged.pop_back();
+  Group kept, red;
+  for (const Dim& d : merged) (d.reduced ? red : kept).dims.push_back(d);
+  if (last.reduced)
+    reduce_inner<Op, T>(in, out_data, kept, red, last.size, count);
+  else
+    reduce_columns<Op, T>(in, out_data, kept, red, last, count);
+}
+
+Tensor reduce(const Tensor& x, const std::vector<bool>& mask, bool keepdims, Kind kind) {
+  const char* fn = kind_name(kind);
+  Shape keep_shape, out_shape;
+  std::int64_t count = 1;
+  for (std::int64_t d = 0; d < x.dim(); ++d) {
+    if (mask[d]) {
+      count *= x.shape()[d];
+      keep_shape.push_back(1);
+    } else {
+      keep_shape.push_back(x.shape()[d]);
+      out_shape.push_back(x.shape()[d]);
+    }
+  }
+  if ((kind == Kind::Max || kind == Kind::Min) && count == 0)
+    detail::fail("{}: cannot reduce over an empty extent (input shape {}, reducing {} elements per output)", fn,
+                 x.shape(), count);
+  if (kind == Kind::Mean && !is_floating(x.dtype()))
+    detail::fail("mean: input dtype {} is not floating point; convert it first, e.g. x.to(ex::DType::Float32)",
+                 x.dtype());
+  DType out_dtype = x.dtype();
+  if (kind == Kind::Sum && !is_floating(x.dtype()))
+    out_dtype = x.dtype() == DType::UInt64 ? DType::UInt64 : DType::Int64;
+  Tensor out = detail::empty_unchecked(out_shape, out_dtype);
+  dispatch(x.dtype(), [&]<class T>() {
+    switch (kind) {
+      case Kind::Sum:
+        run_reduce<SumOp<T>, T>(x, mask, out, count);
+        break;
+      case Kind::Mean:
+        if constexpr (is_float_v<T>) run_reduce<MeanOp<T>, T>(x, mask, out, count);
+        break;
+      case Kind::Max:
+        run_reduce<ExtremeOp<T, true>, T>(x, mask, out, count);
+        break;
+      case Kind::Min:
+        run_reduce<ExtremeOp<T, false>, T>(x, mask, out, count);
+        break;
+    }
+  });
+  return keepdims ? out.view(keep_shape) : out;
+}
+
+Tensor reduce_axis(const Tensor& x, std::int64_t axis, bool keepdims, Kind kind) {
+  return reduce(x, parse_axes(x, {axis}, kind_name(kind)), keepdims, kind);
+}
+
+// ---- argmax / argmin ----
+
+template <bool Max>
+Tensor arg_extreme(const Tensor& x, std::int64_t axis, bool keepdims, const char* fn) {
+  const std::int64_t rank = x.dim();
+  if (rank == 0) {
+    parse_axes(x, {axis}, fn);
+    return zeros({}, DType::Int64);
+  }
+  const std::int64_t a = normalize_axis(axis, rank, fn);
+  const std::int64_t k = x.shape()[a];
+  if (k == 0) detail::fail("{}: cannot reduce over axis {} of size 0 (input shape {})", fn, axis, x.shape());
+  Shape out_shape, in_strides, keep_shape = x.shape();
+  keep_shape[a] = 1;
+  for (std::int64_t d = 0; d < rank; ++d) {
+    if (d == a) continue;
+    out_shape.push_back(x.shape()[d]);
+    in_strides.push_back(x.strides()[d]);
+  }
+  Tensor out = detail::empty_unchecked(out_shape, DType::Int64);
+  dispatch(x.dtype(), [&]<class T>() {
+    using C = compute_t<T>;
+    const std::int64_t step = x.strides()[a] * static_cast<std::int64_t>(sizeof(T));
+    const Strides& out_strides = out.strides();
+    detail::StridedLoop<2> loop(out_shape, {&out_strides, &in_strides}, {sizeof(std::int64_t), sizeof(T)});
+    loop.run(
+        {static_cast<char*>(out.raw_data()), static_cast<char*>(x.raw_data())},
+        [&](const detail::Ptrs<2>& p, const detail::ByteStrides<2>& s, std::int64_t n) {
+          for (std::int64_t i = 0; i < n; ++i) {
+            const char* q = p[1] + i * s[1];
+            C best = static_cast<C>(*reinterpret_cast<const T*>(q));
+            std::int64_t best_i = 0;
+            for (std::int64_t j = 1; j < k && !is_nan(best); ++j) {
+              const C v = static_cast<C>(*reinterpret_cast<const T*>(q + j * step));
+              if ((Max ? v > best : v < best) || is_nan(v)) {
+                best = v;
+                best_i = j;
+              }
+            }
+            *reinterpret_cast<std::int64_t*>(p[0] + i * s[0]) = best_i;
+          }
+        },
+        std::max<std::int64_t>(1, detail::kGrainElements / k));
+  });
+  return keepdims ? out.view(keep_shape) : out;
+}
+
+template <bool Max>
+Tensor arg_extreme_all(const Tensor& x, const char* fn) {
+  if (x.numel() == 0) detail::fail("{}: cannot reduce an empty tensor (shape {})", fn, x.shape());
+  return arg_extreme<Max>(x.reshape({-1}), 0, false, fn);
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x) { return reduce(x, parse_axes(x, {}, "sum"), false, Kind::Sum); }
+Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims) { return reduce_axis(x, axis, keepdims, Kind::Sum); }
+Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
+  return reduce(x, parse_axes(x, axes, "sum"), keepdims, Kind::Sum);
+}
+Tensor mean(const Tensor& x) { return reduce(x, parse_axes(x, {}, "mean"), false, Kind::Mean); }
+Tensor mean(const Tensor& x, std::int64_t axis, bool keepdims) { return reduce_axis(x, axis, keepdims, Kind::Mean); }
+Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
+  return reduce(x, parse_axes(x, axes, "mean"), keepdims, Kind::Mean);
+}
+Tensor max_reduce(const Tensor& x) { return reduce(x, parse_axes(x, {}, "max_reduce"), false, Kind::Max); }
+Tensor max_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
+  return reduce_axis(x, axis, keepdims, Kind::Max);
+}
+Tensor max_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
+  return reduce(x, parse_axes(x, axes, "max_reduce"), keepdims, Kind::Max);
+}
+Tensor min_reduce(const Tensor& x) { return reduce(x, parse_axes(x, {}, "min_reduce"), false, Kind::Min); }
+Tensor min_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
+  return reduce_axis(x, axis, keepdims, Kind::Min);
+}
+Tensor min_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
+  return reduce(x, parse_axes(x, axes, "min_reduce"), keepdims, Kind::Min);
+}
+Tensor argmax(const Tensor& x) { return arg_extreme_all<true>(x, "argmax"); }
+Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdims) {
+  return arg_extreme<true>(x, axis, keepdims, "argmax");
+}
+Tensor argmin(const Tensor& x) { return arg_extreme_all<false>(x, "argmin"); }
+Tensor argmin(const Tensor& x, std::int64_t axis, bool keepdims) {
+  return arg_extreme<false>(x, axis, keepdims, "argmin");
+}
+
+}  // namespace ex::kernels
