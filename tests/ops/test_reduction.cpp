@@ -281,3 +281,24 @@ TEST_CASE("reduction: errors name the op and the axis") {
   CHECK_THROWS_WITH_AS(ex::mean(ex::zeros({2}, DType::Bool), 0), doctest::Contains("mean:"), ex::Error);
   CHECK_THROWS_WITH_AS(ex::sum(Tensor()), doctest::Contains("undefined"), ex::Error);
 }
+
+TEST_CASE("reduce_to_shape: sums what broadcasting added") {
+  ex::Tensor g = ex::arange(24.0, 0.0, -1.0, ex::DType::Float64).reshape({2, 3, 4});
+  // [4] <- [2, 3, 4]: sum over the two leading dims.
+  ex::test::check_values(
+      ex::reduce_to_shape(g, {4}), {4},
+      {24 + 20 + 16 + 12 + 8 + 4, 23 + 19 + 15 + 11 + 7 + 3, 22 + 18 + 14 + 10 + 6 + 2, 21 + 17 + 13 + 9 + 5 + 1});
+  // [2, 1, 1] <- [2, 3, 4]: stretched dims keep size 1.
+  ex::test::check_values(ex::reduce_to_shape(g, {2, 1, 1}), {2, 1, 1}, {222, 78});
+  // [3, 1] <- [2, 3, 4]: both kinds at once.
+  ex::test::check_values(
+      ex::reduce_to_shape(g, {3, 1}), {3, 1},
+      {24 + 23 + 22 + 21 + 12 + 11 + 10 + 9, 20 + 19 + 18 + 17 + 8 + 7 + 6 + 5, 16 + 15 + 14 + 13 + 4 + 3 + 2 + 1});
+  ex::test::check_values(ex::reduce_to_shape(g, {}), {}, {300});
+  CHECK(ex::reduce_to_shape(g, {2, 3, 4}).is_same(g));
+  ex::Tensor gi = ex::ones({3, 2}, ex::DType::Int32);
+  CHECK(ex::reduce_to_shape(gi, {2}).dtype() == ex::DType::Int32);
+  CHECK(ex::reduce_to_shape(ex::zeros({0, 3}), {3}).to_vector<float>() == std::vector<float>{0, 0, 0});
+  CHECK_THROWS_WITH_AS(ex::reduce_to_shape(g, {3}), doctest::Contains("reduce_to_shape:"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::reduce_to_shape(g, {1, 2, 3, 4}), doctest::Contains("reduce_to_shape:"), ex::Error);
+}

@@ -1,9 +1,6 @@
-// Elementwise math kernels. Compiled without math-errno and trapping math so that GCC
-// vectorizes std::sqrt/floor/ceil/nearbyint and the selects in the exp/log polynomials
-// (neither errno nor FP exception flags are part of the library's contract).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-math-errno", "no-trapping-math")
-#endif
+// Elementwise math kernels. The library is compiled without math-errno and trapping
+// math (CMakeLists.txt), so GCC vectorizes std::sqrt/floor/ceil/nearbyint and the
+// selects in the exp/log polynomials.
 
 #include "extensor/core/kernels/math.hpp"
 

@@ -13,9 +13,6 @@
 // Anything else (stride-0 or stepped innermost dims) is first copied to a contiguous
 // tensor. The order of accumulation depends only on shape and strides, never on the
 // thread count, so results are reproducible.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-trapping-math")
-#endif
 
 #include "extensor/core/kernels/reduction.hpp"
 
@@ -546,3 +543,21 @@ Tensor argmin(const Tensor& x, std::int64_t axis, bool keepdims) {
 }
 
 }  // namespace ex::kernels
+
+namespace ex {
+
+Tensor reduce_to_shape(const Tensor& grad, const Shape& shape) {
+  if (grad.shape() == shape) return grad;
+  const Shape& from = grad.shape();
+  if (shape.size() > from.size() || !(broadcast_shapes(shape, from, "reduce_to_shape") == from))
+    detail::fail("reduce_to_shape: shape {} does not broadcast to the gradient's shape {}", shape, from);
+  const std::size_t lead = from.size() - shape.size();
+  std::vector<std::int64_t> axes;
+  for (std::size_t i = 0; i < from.size(); ++i)
+    if (i < lead || (shape[i - lead] == 1 && from[i] != 1)) axes.push_back(static_cast<std::int64_t>(i));
+  Tensor summed = kernels::sum(grad, axes, /*keepdims=*/true);
+  if (summed.dtype() != grad.dtype()) summed = summed.to(grad.dtype());  // int sums come back int64
+  return summed.reshape(shape);
+}
+
+}  // namespace ex
