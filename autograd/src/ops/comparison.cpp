@@ -2,13 +2,9 @@
 
 #include "extensor/autograd/ops/comparison.hpp"
 
-namespace ex {
+#include "autograd/src/ops/forwarding.hpp"
 
-// The three forms of a binary op, each calling `call` with the same arguments.
-#define EX_FORWARD_BINARY(name, call)                                  \
-  Tensor name(const Tensor& a, const Tensor& b) { return call(a, b); } \
-  Tensor name(const Tensor& a, const Scalar& b) { return call(a, b); } \
-  Tensor name(const Scalar& a, const Tensor& b) { return call(a, b); }
+namespace ex {
 
 EX_FORWARD_BINARY(equal, kernels::equal)
 EX_FORWARD_BINARY(not_equal, kernels::not_equal)
