@@ -13,8 +13,10 @@
 // then the attributes. A gradient has the shape and dtype of the input it belongs to;
 // grad must have the forward output's shape and dtype (any strides). They throw
 // ex::Error naming the backward kernel ("relu_backward: ..."). The same threshold picks
-// oneDNN's backward primitives for float32/bfloat16 (sigmoid, tanh, gelu, softmax over
-// the last axis); relu-like backwards and everything else run our own loops.
+// oneDNN's backward primitives for float32/bfloat16 where they measured faster than
+// our loops: gelu, log_softmax over the last axis, and bfloat16 softmax over the last
+// axis (from 16 times the threshold). relu, leaky_relu, prelu, sigmoid and tanh
+// backwards are memory-bound and always run our own loops.
 
 #include <cstdint>
 #include <string>
