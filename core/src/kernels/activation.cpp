@@ -278,98 +278,109 @@ AxisGeometry axis_geometry(const Shape& shape, std::int64_t ax) {
   return g;
 }
 
+// The traversal the softmax kernels share over contiguous [outer, n, inner] data,
+// split over threads: row(offset) for each of the outer rows of n contiguous elements
+// when inner == 1 (simd reductions along the row); otherwise block(offset, w) for each
+// block of w <= kSoftmaxLanes lanes along inner, which reduces those lanes together
+// while striding over n, so a middle axis needs no transposing copy.
+constexpr std::int64_t kSoftmaxLanes = 256;
+template <class Row, class Block>
+void softmax_traverse(std::int64_t outer, std::int64_t n, std::int64_t inner, Row&& row, Block&& block) {
+  if (inner == 1) {
+    const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(n, 1));
+    detail::parallel_for(0, outer, grain, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t r = b; r < e; ++r) row(r * n);
+    });
+    return;
+  }
+  const std::int64_t blocks = (inner + kSoftmaxLanes - 1) / kSoftmaxLanes;
+  const std::int64_t per_unit = std::max<std::int64_t>(n * std::min(inner, kSoftmaxLanes), 1);
+  const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / per_unit);
+  detail::parallel_for(0, outer * blocks, grain, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t u = b; u < e; ++u) {
+      const std::int64_t o = u / blocks, i0 = (u % blocks) * kSoftmaxLanes;
+      block(o * n * inner + i0, std::min(kSoftmaxLanes, inner - i0));
+    }
+  });
+}
+
 // softmax / log_softmax along the middle dim of a contiguous [outer, n, inner] tensor.
-// Rows (inner == 1) are reduced with simd reductions; for inner > 1 a block of lanes
-// along inner is reduced together, so a middle axis needs no transposing copy.
 template <bool Log, class T>
 void softmax_own(const T* x, T* y, std::int64_t outer, std::int64_t n, std::int64_t inner) {
   using C = compute_t<T>;
   constexpr bool kDirect = std::is_same_v<T, C>;  // exps can be staged in the output
-  if (inner == 1) {
-    const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(n, 1));
-    detail::parallel_for(0, outer, grain, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t r = b; r < e; ++r) {
-        const T* xr = x + r * n;
-        T* yr = y + r * n;
-        C m = -std::numeric_limits<C>::infinity();
+  const auto row = [&](std::int64_t offset) {
+    const T* xr = x + offset;
+    T* yr = y + offset;
+    C m = -std::numeric_limits<C>::infinity();
 #pragma omp simd reduction(max : m)
-        for (std::int64_t j = 0; j < n; ++j) m = std::max(m, static_cast<C>(xr[j]));
-        C s = 0;
-        if constexpr (kDirect && !Log) {
+    for (std::int64_t j = 0; j < n; ++j) m = std::max(m, static_cast<C>(xr[j]));
+    C s = 0;
+    if constexpr (kDirect && !Log) {
 #pragma omp simd reduction(+ : s)
-          for (std::int64_t j = 0; j < n; ++j) {
-            const C ev = std::exp(xr[j] - m);
-            yr[j] = ev;
-            s += ev;
-          }
-          const C inv = C(1) / s;
+      for (std::int64_t j = 0; j < n; ++j) {
+        const C ev = std::exp(xr[j] - m);
+        yr[j] = ev;
+        s += ev;
+      }
+      const C inv = C(1) / s;
 #pragma omp simd
-          for (std::int64_t j = 0; j < n; ++j) yr[j] *= inv;
-        } else {
+      for (std::int64_t j = 0; j < n; ++j) yr[j] *= inv;
+    } else {
 #pragma omp simd reduction(+ : s)
-          for (std::int64_t j = 0; j < n; ++j) s += std::exp(static_cast<C>(xr[j]) - m);
-          if constexpr (Log) {
-            const C shift = m + std::log(s);
-#pragma omp simd
-            for (std::int64_t j = 0; j < n; ++j) yr[j] = detail::convert<T>(static_cast<C>(xr[j]) - shift);
-          } else {
-            const C inv = C(1) / s;
-#pragma omp simd
-            for (std::int64_t j = 0; j < n; ++j) yr[j] = detail::convert<T>(std::exp(static_cast<C>(xr[j]) - m) * inv);
-          }
-        }
-      }
-    });
-    return;
-  }
-  constexpr std::int64_t kLanes = 256;
-  const std::int64_t blocks = (inner + kLanes - 1) / kLanes;
-  const std::int64_t per_unit = std::max<std::int64_t>(n * std::min(inner, kLanes), 1);
-  const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / per_unit);
-  detail::parallel_for(0, outer * blocks, grain, [&](std::int64_t b, std::int64_t e) {
-    C m[kLanes], s[kLanes];
-    for (std::int64_t u = b; u < e; ++u) {
-      const std::int64_t o = u / blocks, i0 = (u % blocks) * kLanes;
-      const std::int64_t w = std::min(kLanes, inner - i0);
-      const T* xb = x + o * n * inner + i0;
-      T* yb = y + o * n * inner + i0;
-      std::fill(m, m + w, -std::numeric_limits<C>::infinity());
-      std::fill(s, s + w, C(0));
-      for (std::int64_t j = 0; j < n; ++j) {
-        const T* xr = xb + j * inner;
-#pragma omp simd
-        for (std::int64_t i = 0; i < w; ++i) m[i] = std::max(m[i], static_cast<C>(xr[i]));
-      }
-      for (std::int64_t j = 0; j < n; ++j) {
-        const T* xr = xb + j * inner;
-        T* yr = yb + j * inner;
-#pragma omp simd
-        for (std::int64_t i = 0; i < w; ++i) {
-          const C ev = std::exp(static_cast<C>(xr[i]) - m[i]);
-          if constexpr (kDirect && !Log) yr[i] = ev;
-          s[i] += ev;
-        }
-      }
+      for (std::int64_t j = 0; j < n; ++j) s += std::exp(static_cast<C>(xr[j]) - m);
       if constexpr (Log) {
-        for (std::int64_t i = 0; i < w; ++i) s[i] = m[i] + std::log(s[i]);
-      } else {
-        for (std::int64_t i = 0; i < w; ++i) s[i] = C(1) / s[i];
-      }
-      for (std::int64_t j = 0; j < n; ++j) {
-        const T* xr = xb + j * inner;
-        T* yr = yb + j * inner;
+        const C shift = m + std::log(s);
 #pragma omp simd
-        for (std::int64_t i = 0; i < w; ++i) {
-          if constexpr (Log)
-            yr[i] = detail::convert<T>(static_cast<C>(xr[i]) - s[i]);
-          else if constexpr (kDirect)
-            yr[i] *= s[i];
-          else
-            yr[i] = detail::convert<T>(std::exp(static_cast<C>(xr[i]) - m[i]) * s[i]);
-        }
+        for (std::int64_t j = 0; j < n; ++j) yr[j] = detail::convert<T>(static_cast<C>(xr[j]) - shift);
+      } else {
+        const C inv = C(1) / s;
+#pragma omp simd
+        for (std::int64_t j = 0; j < n; ++j) yr[j] = detail::convert<T>(std::exp(static_cast<C>(xr[j]) - m) * inv);
       }
     }
-  });
+  };
+  const auto block = [&](std::int64_t offset, std::int64_t w) {
+    C m[kSoftmaxLanes], s[kSoftmaxLanes];
+    const T* xb = x + offset;
+    T* yb = y + offset;
+    std::fill(m, m + w, -std::numeric_limits<C>::infinity());
+    std::fill(s, s + w, C(0));
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* xr = xb + j * inner;
+#pragma omp simd
+      for (std::int64_t i = 0; i < w; ++i) m[i] = std::max(m[i], static_cast<C>(xr[i]));
+    }
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* xr = xb + j * inner;
+      T* yr = yb + j * inner;
+#pragma omp simd
+      for (std::int64_t i = 0; i < w; ++i) {
+        const C ev = std::exp(static_cast<C>(xr[i]) - m[i]);
+        if constexpr (kDirect && !Log) yr[i] = ev;
+        s[i] += ev;
+      }
+    }
+    if constexpr (Log) {
+      for (std::int64_t i = 0; i < w; ++i) s[i] = m[i] + std::log(s[i]);
+    } else {
+      for (std::int64_t i = 0; i < w; ++i) s[i] = C(1) / s[i];
+    }
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* xr = xb + j * inner;
+      T* yr = yb + j * inner;
+#pragma omp simd
+      for (std::int64_t i = 0; i < w; ++i) {
+        if constexpr (Log)
+          yr[i] = detail::convert<T>(static_cast<C>(xr[i]) - s[i]);
+        else if constexpr (kDirect)
+          yr[i] *= s[i];
+        else
+          yr[i] = detail::convert<T>(std::exp(static_cast<C>(xr[i]) - m[i]) * s[i]);
+      }
+    }
+  };
+  softmax_traverse(outer, n, inner, row, block);
 }
 
 // The oneDNN softmax descriptors over a dense [outer, n, inner] tensor along dim 1: the
@@ -514,7 +525,6 @@ Tensor eltwise_backward(const char* op, Act act, const Tensor& grad, const Tenso
 // softmax / log_softmax backward along the middle dim of contiguous [outer, n, inner]
 // tensors g (upstream gradient) and y (forward output): per row, s = sum(g * y) and
 // gx = y * (g - s) for softmax; s = sum(g) and gx = g - exp(y) * s for log_softmax.
-// Same traversal as softmax_own: simd rows for inner == 1, lane blocks otherwise.
 template <bool Log, class T>
 void softmax_backward_own(const T* g, const T* y, T* gx, std::int64_t outer, std::int64_t n, std::int64_t inner) {
   using C = compute_t<T>;
@@ -530,48 +540,34 @@ void softmax_backward_own(const T* g, const T* y, T* gx, std::int64_t outer, std
     else
       return detail::convert<T>(yv * (gv - s));
   };
-  if (inner == 1) {
-    const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(n, 1));
-    detail::parallel_for(0, outer, grain, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t r = b; r < e; ++r) {
-        const T* gr = g + r * n;
-        const T* yr = y + r * n;
-        T* outr = gx + r * n;
-        C s = 0;
+  const auto row = [&](std::int64_t offset) {
+    const T* gr = g + offset;
+    const T* yr = y + offset;
+    T* outr = gx + offset;
+    C s = 0;
 #pragma omp simd reduction(+ : s)
-        for (std::int64_t j = 0; j < n; ++j) s += term(static_cast<C>(gr[j]), static_cast<C>(yr[j]));
+    for (std::int64_t j = 0; j < n; ++j) s += term(static_cast<C>(gr[j]), static_cast<C>(yr[j]));
 #pragma omp simd
-        for (std::int64_t j = 0; j < n; ++j) outr[j] = result(static_cast<C>(gr[j]), static_cast<C>(yr[j]), s);
-      }
-    });
-    return;
-  }
-  constexpr std::int64_t kLanes = 256;
-  const std::int64_t blocks = (inner + kLanes - 1) / kLanes;
-  const std::int64_t per_unit = std::max<std::int64_t>(n * std::min(inner, kLanes), 1);
-  const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / per_unit);
-  detail::parallel_for(0, outer * blocks, grain, [&](std::int64_t b, std::int64_t e) {
-    C s[kLanes];
-    for (std::int64_t u = b; u < e; ++u) {
-      const std::int64_t o = u / blocks, i0 = (u % blocks) * kLanes;
-      const std::int64_t w = std::min(kLanes, inner - i0);
-      const std::int64_t base = o * n * inner + i0;
-      std::fill(s, s + w, C(0));
-      for (std::int64_t j = 0; j < n; ++j) {
-        const T* gr = g + base + j * inner;
-        const T* yr = y + base + j * inner;
+    for (std::int64_t j = 0; j < n; ++j) outr[j] = result(static_cast<C>(gr[j]), static_cast<C>(yr[j]), s);
+  };
+  const auto block = [&](std::int64_t offset, std::int64_t w) {
+    C s[kSoftmaxLanes];
+    std::fill(s, s + w, C(0));
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* gr = g + offset + j * inner;
+      const T* yr = y + offset + j * inner;
 #pragma omp simd
-        for (std::int64_t i = 0; i < w; ++i) s[i] += term(static_cast<C>(gr[i]), static_cast<C>(yr[i]));
-      }
-      for (std::int64_t j = 0; j < n; ++j) {
-        const T* gr = g + base + j * inner;
-        const T* yr = y + base + j * inner;
-        T* outr = gx + base + j * inner;
-#pragma omp simd
-        for (std::int64_t i = 0; i < w; ++i) outr[i] = result(static_cast<C>(gr[i]), static_cast<C>(yr[i]), s[i]);
-      }
+      for (std::int64_t i = 0; i < w; ++i) s[i] += term(static_cast<C>(gr[i]), static_cast<C>(yr[i]));
     }
-  });
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* gr = g + offset + j * inner;
+      const T* yr = y + offset + j * inner;
+      T* outr = gx + offset + j * inner;
+#pragma omp simd
+      for (std::int64_t i = 0; i < w; ++i) outr[i] = result(static_cast<C>(gr[i]), static_cast<C>(yr[i]), s[i]);
+    }
+  };
+  softmax_traverse(outer, n, inner, row, block);
 }
 
 Tensor softmax_backward_impl(const char* op, bool log, const Tensor& grad, const Tensor& y, std::int64_t axis) {
