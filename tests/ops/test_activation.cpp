@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "activation_backend.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -32,14 +33,7 @@ double tol(DType dt) {
   }
 }
 
-// Forces one backend for the lifetime of the object: oneDNN (threshold 0) or our own
-// loops (threshold out of reach).
-struct Backend {
-  explicit Backend(bool onednn)
-      : previous(ex::kernels::set_activation_onednn_min_elements(onednn ? 0 : std::int64_t{1} << 62)) {}
-  ~Backend() { ex::kernels::set_activation_onednn_min_elements(previous); }
-  std::int64_t previous;
-};
+using Backend = ex::test::ActivationBackend;
 
 // float64 reference of an elementwise op, applied to x's values as stored.
 std::vector<double> map_ref(const Tensor& x, const Ref& f) {
