@@ -1,0 +1,297 @@
+// bench_ops: extensor ops against PyTorch (Debian's libtorch 1.13) in one process, on the
+// same inputs (torch reads extensor's buffers through from_blob) at the same thread count
+// (ex::set_num_threads and torch's set_num_threads; one libgomp pool serves both).
+//
+//   bench_ops [--threads T] [--reps R] [--min-ms M] [--torch-alloc]
+//
+// 1. Memory-bound rows against memcpy of the same number of bytes (read + written):
+//    GB/s and ours / memcpy (target >= 0.7).
+// 2. Softmax and common ops against torch: ms per call and torch / ours (target > 1).
+// 3. Per-call cost of ex::add on two 16-element tensors (target <= 0.15 us).
+// 4. Raw backward kernels against ATen's (issue P3; rows are added as the kernels land).
+//
+// Timing: every case is warmed up, then timed over repetitions of at least --min-ms
+// (default 20 ms; a repetition repeats the call as often as needed), best (minimum) of
+// --reps (default 7), with ours, torch and memcpy interleaved within each repetition so
+// all see the same machine load. Our ops return a new tensor per call (freed blocks are
+// cached, so this is the steady state); torch writes into a preallocated output through
+// its out= overloads unless --torch-alloc asks for its out-of-place calls. Each row
+// checks that both libraries computed the same values. Exit status 1 when a target is
+// missed or results differ.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <extensor/extensor.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "torch_side.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Fn = std::function<void()>;
+
+struct Options {
+  int threads = 1, reps = 7;
+  double min_seconds = 0.02;
+  bool torch_out = true;
+};
+
+int g_missed = 0, g_differ = 0;  // targets missed, rows whose results differ
+
+double time_calls(const Fn& fn, long iters) {
+  const auto t0 = Clock::now();
+  for (long i = 0; i < iters; ++i) fn();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Best seconds per call of each function, measured interleaved: warm-up, then per
+// function a call count that makes one repetition last at least opt.min_seconds, then
+// opt.reps rounds that each time every function once.
+std::vector<double> best_per_call(const std::vector<Fn>& fns, const Options& opt) {
+  std::vector<long> iters(fns.size(), 1);
+  for (std::size_t f = 0; f < fns.size(); ++f) {
+    fns[f]();  // warm-up: caches, pages, primitive creation, thread pool
+    long n = 1;
+    double t = time_calls(fns[f], n);
+    while (t < opt.min_seconds) {
+      n = t <= 0 ? n * 16 : std::max(n + 1, static_cast<long>(std::ceil(n * 1.2 * opt.min_seconds / t)));
+      t = time_calls(fns[f], n);
+    }
+    iters[f] = n;
+  }
+  std::vector<double> best(fns.size(), 1e30);
+  for (int r = 0; r < opt.reps; ++r) {
+    for (std::size_t f = 0; f < fns.size(); ++f) {
+      best[f] = std::min(best[f], time_calls(fns[f], iters[f]) / static_cast<double>(iters[f]));
+    }
+  }
+  return best;
+}
+
+torch_side::Input as_input(const ex::Tensor& t) {
+  std::vector<std::int64_t> shape;
+  for (std::int64_t d = 0; d < t.dim(); ++d) shape.push_back(t.size(d));
+  return {t.data<float>(), shape};
+}
+
+// Sum of |t| in float64: the row check compares it with torch's.
+double abs_sum(const ex::Tensor& t) { return ex::sum(ex::abs(t).to(ex::DType::Float64)).item<double>(); }
+
+void check_same(const char* row, double ours, double theirs) {
+  if (!(std::abs(ours - theirs) <= 1e-3 * std::max(1.0, std::abs(theirs)))) {
+    std::fprintf(stderr, "bench_ops: %s: results differ (sum |out| %.9g ours, %.9g torch)\n", row, ours, theirs);
+    ++g_differ;
+  }
+}
+
+const char* verdict(bool pass) {
+  if (!pass) ++g_missed;
+  return pass ? "PASS" : "MISS";
+}
+
+// A memcpy over `threads` OpenMP threads (each copies one contiguous chunk), so the
+// baseline uses the thread count the kernels use.
+void parallel_memcpy(char* dst, const char* src, std::size_t bytes, int threads) {
+  if (threads <= 1) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+  const std::size_t chunk = (bytes / static_cast<std::size_t>(threads) + 63) / 64 * 64;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+  for (int t = 0; t < threads; ++t) {
+    const std::size_t begin = std::min(bytes, chunk * static_cast<std::size_t>(t));
+    const std::size_t end = std::min(bytes, begin + chunk);
+    std::memcpy(dst + begin, src + begin, end - begin);
+  }
+}
+
+// --- 1. memory-bound rows against memcpy --------------------------------------------
+
+struct MemRow {
+  const char* name;
+  const char* torch_op;
+  std::vector<ex::Tensor> inputs;
+  std::function<ex::Tensor(const std::vector<ex::Tensor>&)> ours;
+  double bytes;  // read + written by one call
+};
+
+void memory_section(const Options& opt) {
+  const std::int64_t n = std::int64_t{1} << 24, m = 4096;
+  const ex::Tensor a = ex::rand({n}), b = ex::rand({n});
+  const ex::Tensor big = ex::rand({m, m}), row = ex::rand({m});
+  const double f = sizeof(float);
+  std::vector<MemRow> rows = {
+      {"add [2^24] + [2^24]", "add", {a, b}, [](const auto& x) { return ex::add(x[0], x[1]); }, 3.0 * n * f},
+      {"add [4096,4096] + [4096]",
+       "add",
+       {big, row},
+       [](const auto& x) { return ex::add(x[0], x[1]); },
+       (2.0 * m * m + m) * f},
+      {"sum [4096,4096] axis -1",
+       "sum_lastaxis",
+       {big},
+       [](const auto& x) { return ex::sum(x[0], -1); },
+       (1.0 * m * m + m) * f},
+      {"sum [4096,4096] axis 0",
+       "sum_axis0",
+       {big},
+       [](const auto& x) { return ex::sum(x[0], 0); },
+       (1.0 * m * m + m) * f},
+  };
+
+  // memcpy of half the bytes moves the same bytes (it reads and writes each once).
+  double most = 0;
+  for (const MemRow& r : rows) most = std::max(most, r.bytes);
+  const auto copy_bytes = static_cast<std::size_t>(most / 2) + 64;
+  std::unique_ptr<char[]> src(new char[copy_bytes]), dst(new char[copy_bytes]);
+  std::memset(src.get(), 1, copy_bytes);
+  std::memset(dst.get(), 0, copy_bytes);
+
+  std::printf("\n1. Memory-bound ops against memcpy of the same bytes (read + written), GB/s = 1e9 B/s\n");
+  std::printf("%-26s %8s %9s %9s %8s %6s %9s %8s\n", "row", "MB", "memcpy", "ours", "ours/mc", ">=0.7", "torch",
+              "torch/mc");
+  const char* form = "";
+  for (const MemRow& r : rows) {
+    ex::Tensor out;
+    std::vector<torch_side::Input> in;
+    for (const ex::Tensor& t : r.inputs) in.push_back(as_input(t));
+    const auto theirs = torch_side::make(r.torch_op, in, opt.torch_out);
+    form = theirs->form();
+    const auto half = static_cast<std::size_t>(r.bytes / 2);
+    const std::vector<double> best = best_per_call({[&] { parallel_memcpy(dst.get(), src.get(), half, opt.threads); },
+                                                    [&] { out = r.ours(r.inputs); }, [&] { theirs->run(); }},
+                                                   opt);
+    check_same(r.name, abs_sum(out), theirs->checksum());
+    const double memcpy_gbs = 2.0 * static_cast<double>(half) / best[0] / 1e9;
+    const double ours_gbs = r.bytes / best[1] / 1e9, torch_gbs = r.bytes / best[2] / 1e9;
+    std::printf("%-26s %8.1f %9.2f %9.2f %8.3f %6s %9.2f %8.3f\n", r.name, r.bytes / 1e6, memcpy_gbs, ours_gbs,
+                ours_gbs / memcpy_gbs, verdict(ours_gbs / memcpy_gbs >= 0.7), torch_gbs, torch_gbs / memcpy_gbs);
+  }
+  std::printf("(ours: out-of-place, steady state; torch: %s)\n", form);
+}
+
+// --- 2. and 4. ops against torch ------------------------------------------------------
+
+struct OpRow {
+  const char* name;
+  const char* torch_op;
+  std::vector<ex::Tensor> inputs;
+  std::function<ex::Tensor(const std::vector<ex::Tensor>&)> ours;
+};
+
+void compare_section(const std::vector<OpRow>& rows, const Options& opt) {
+  std::printf("%-34s %10s %10s %11s %5s %6s\n", "op", "ours ms", "torch ms", "torch/ours", ">1", "torch");
+  for (const OpRow& r : rows) {
+    ex::Tensor out;
+    std::vector<torch_side::Input> in;
+    for (const ex::Tensor& t : r.inputs) in.push_back(as_input(t));
+    const auto theirs = torch_side::make(r.torch_op, in, opt.torch_out);
+    const std::vector<double> best = best_per_call({[&] { out = r.ours(r.inputs); }, [&] { theirs->run(); }}, opt);
+    check_same(r.name, abs_sum(out), theirs->checksum());
+    const double ratio = best[1] / best[0];
+    std::printf("%-34s %10.3f %10.3f %11.2f %5s %6s\n", r.name, best[0] * 1e3, best[1] * 1e3, ratio,
+                verdict(ratio > 1.0), theirs->form());
+  }
+}
+
+void ops_section(const Options& opt) {
+  const std::int64_t rows = 4096, cols = 1024, k = 512;
+  const ex::Tensor x = ex::randn({rows, cols}), y = ex::randn({rows, cols}), u = ex::rand({rows, cols});
+  const ex::Tensor p = ex::randn({k, k}), q = ex::randn({k, k});
+  using V = std::vector<ex::Tensor>;
+  std::printf("\n2. Ops against torch, float32 (x, y: randn [4096,1024]; u: rand [4096,1024])\n");
+  compare_section(
+      {
+          {"softmax(x, -1)", "softmax_lastaxis", {x}, [](const V& v) { return ex::softmax(v[0], -1); }},
+          {"add x + y", "add", {x, y}, [](const V& v) { return ex::add(v[0], v[1]); }},
+          {"mul x * y", "mul", {x, y}, [](const V& v) { return ex::multiply(v[0], v[1]); }},
+          {"relu(x)", "relu", {x}, [](const V& v) { return ex::relu(v[0]); }},
+          {"sigmoid(x)", "sigmoid", {x}, [](const V& v) { return ex::sigmoid(v[0]); }},
+          {"tanh(x)", "tanh", {x}, [](const V& v) { return ex::tanh(v[0]); }},
+          {"exp(x)", "exp", {x}, [](const V& v) { return ex::exp(v[0]); }},
+          {"gelu(x) (erf)", "gelu", {x}, [](const V& v) { return ex::gelu(v[0]); }},
+          {"sum(u) (all)", "sum", {u}, [](const V& v) { return ex::sum(v[0]); }},
+          {"mean(u, 0)", "mean_axis0", {u}, [](const V& v) { return ex::mean(v[0], 0); }},
+          {"matmul 512^3", "matmul", {p, q}, [](const V& v) { return ex::matmul(v[0], v[1]); }},
+          {"transpose(x).contiguous()",
+           "transpose_contiguous",
+           {x},
+           [](const V& v) { return ex::transpose(v[0], 0, 1).contiguous(); }},
+      },
+      opt);
+}
+
+void backward_section(const Options& opt) {
+  // Issue P3: one row per raw backward kernel, e.g.
+  //   {"relu_backward(g, x)", "relu_backward", {g, x}, [](const V& v) { return ex::relu_backward(v[0], v[1]); }},
+  // torch_side.cpp already has relu_backward, sigmoid_backward (g, y), tanh_backward
+  // (g, y), gelu_backward (g, x) and softmax_lastaxis_backward (g, y).
+  const std::vector<OpRow> rows = {};
+  std::printf("\n4. Raw backward kernels against ATen's (issue P3)\n");
+  if (rows.empty()) {
+    std::printf("(no rows yet)\n");
+    return;
+  }
+  compare_section(rows, opt);
+}
+
+// --- 3. per-call cost ----------------------------------------------------------------
+
+void overhead_section(const Options& opt) {
+  const ex::Tensor a = ex::rand({16}), b = ex::rand({16});
+  ex::Tensor out;
+  const auto theirs = torch_side::make("add", {as_input(a), as_input(b)}, /*out_variant=*/false);
+  const std::vector<double> best = best_per_call({[&] { out = ex::add(a, b); }, [&] { theirs->run(); }}, opt);
+  check_same("add 16", abs_sum(out), theirs->checksum());
+  std::printf("\n3. Per-call cost, add of two 16-element float32 tensors (both out-of-place)\n");
+  std::printf("%-34s %10s %10s %7s\n", "call", "us/call", "target", "");
+  std::printf("%-34s %10.3f %10s %7s\n", "ex::add", best[0] * 1e6, "<= 0.15", verdict(best[0] * 1e6 <= 0.15));
+  std::printf("%-34s %10.3f %10s %7s\n", "torch::add", best[1] * 1e6, "", "");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 < argc && arg == "--threads") {
+      opt.threads = std::atoi(argv[++i]);
+    } else if (i + 1 < argc && arg == "--reps") {
+      opt.reps = std::atoi(argv[++i]);
+    } else if (i + 1 < argc && arg == "--min-ms") {
+      opt.min_seconds = std::atof(argv[++i]) / 1e3;
+    } else if (arg == "--torch-alloc") {
+      opt.torch_out = false;
+    } else {
+      std::fprintf(stderr, "usage: %s [--threads T] [--reps R] [--min-ms M] [--torch-alloc]\n", argv[0]);
+      return 2;
+    }
+  }
+  if (opt.threads < 1 || opt.reps < 1 || !(opt.min_seconds > 0)) {
+    std::fprintf(stderr, "bench_ops: --threads, --reps and --min-ms must be positive\n");
+    return 2;
+  }
+  ex::set_num_threads(opt.threads);
+  torch_side::set_num_threads(opt.threads);
+  std::printf(
+      "bench_ops: %d thread(s) (ex::get_num_threads %d, torch get_num_threads %d), best of %d reps of >= %g ms\n",
+      opt.threads, ex::get_num_threads(), torch_side::get_num_threads(), opt.reps, opt.min_seconds * 1e3);
+  std::printf("torch %s; torch timed with %s\n%s", torch_side::version().c_str(),
+              opt.torch_out ? "out= overloads (preallocated output)" : "out-of-place calls",
+              torch_side::parallel_info().c_str());
+
+  memory_section(opt);
+  ops_section(opt);
+  overhead_section(opt);
+  backward_section(opt);
+  std::printf("\n%d target(s) missed; results differ on %d row(s)\n", g_missed, g_differ);
+  return g_missed == 0 && g_differ == 0 ? 0 : 1;
+}
