@@ -36,6 +36,8 @@ Tensor floating_unary(const Tensor& x, F fn) {
 }
 
 // One function from a float32 version (the vectorized polynomials) and a float64 one.
+// Pass lambdas, not function names: a function pointer becomes an indirect call per
+// element that the compiler can neither inline nor vectorize (measured 5-10x slower).
 template <class F32, class F64>
 auto split_precision(F32 f32, F64 f64) {
   return [=](auto v) {
@@ -80,19 +82,23 @@ compute_t<T> clip_bound(const Scalar& s) {
 }  // namespace
 
 Tensor exp(const Tensor& x) {
-  return floating_unary(x, split_precision(detail::exp_f32, [](double v) { return std::exp(v); }));
+  return floating_unary(
+      x, split_precision([](float v) { return detail::exp_f32(v); }, [](double v) { return std::exp(v); }));
 }
 
 Tensor log(const Tensor& x) {
-  return floating_unary(x, split_precision(detail::log_f32, [](double v) { return std::log(v); }));
+  return floating_unary(
+      x, split_precision([](float v) { return detail::log_f32(v); }, [](double v) { return std::log(v); }));
 }
 
 Tensor log2(const Tensor& x) {
-  return floating_unary(x, split_precision(detail::log2_f32, [](double v) { return std::log2(v); }));
+  return floating_unary(
+      x, split_precision([](float v) { return detail::log2_f32(v); }, [](double v) { return std::log2(v); }));
 }
 
 Tensor log10(const Tensor& x) {
-  return floating_unary(x, split_precision(detail::log10_f32, [](double v) { return std::log10(v); }));
+  return floating_unary(
+      x, split_precision([](float v) { return detail::log10_f32(v); }, [](double v) { return std::log10(v); }));
 }
 
 Tensor sqrt(const Tensor& x) {
