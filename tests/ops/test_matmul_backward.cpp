@@ -65,6 +65,19 @@ TEST_CASE("matmul_backward: gradcheck of transposed, sliced and strided operands
   check_matmul(rnd({3, 2, 4}, 17).transpose(0, 1), rnd({4, 5}, 18));  // batch dim not outermost in memory
 }
 
+TEST_CASE("matmul_backward: a non-contiguous grad gives the same gradients") {
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{3, 4}, {4, 5}}, {{3, 4}, {4}}, {{2, 3, 4}, {4, 5}}, {{4}, {4, 5}}};
+  for (const auto& [sa, sb] : cases) {
+    const Tensor a = rnd(sa, 1), b = rnd(sb, 2);
+    const Tensor g = rnd(ex::kernels::matmul(a, b).shape(), 3);
+    auto [ga, gb] = ex::matmul_backward(g, a, b);
+    auto [na, nb] = ex::matmul_backward(ex::test::noncontiguous(g), a, b);
+    ex::test::check_values(na, sa, ga.to_vector<double>(), 1e-12, 1e-12);
+    ex::test::check_values(nb, sb, gb.to_vector<double>(), 1e-12, 1e-12);
+  }
+}
+
 TEST_CASE("matmul_backward: zero-size dims give zero or empty gradients") {
   check_matmul(rnd({3, 0}, 1), rnd({0, 5}, 2));  // k = 0: empty gradients
   check_matmul(rnd({0, 4}, 3), rnd({4, 5}, 4));  // m = 0: gb is zeros

@@ -82,6 +82,10 @@ TEST_CASE("squeeze_backward and unsqueeze_backward") {
     check_unary([&](const Tensor& t) { return k::unsqueeze(t, axis); },
                 [&](const Tensor& g, const Tensor&) { return ex::unsqueeze_backward(g, axis); }, rnd({0, 2}));
   }
+  const Tensor gt = ex::test::noncontiguous(rnd({2, 3}));  // a strided grad still gives a view
+  const Tensor gs = ex::squeeze_backward(gt, {1, 2, 1, 3});
+  CHECK(gs.storage() == gt.storage());
+  ex::test::check_values(gs, {1, 2, 1, 3}, gt.to_vector<double>(), 0, 0);
   throws([] { return ex::squeeze_backward(Tensor(), {2}); }, "squeeze_backward: grad is an undefined");
   throws(
       [] {

@@ -33,8 +33,8 @@ const MatmulTrace& last_matmul_trace();
 namespace ex {
 
 // Raw backward kernels (no tape). Each returns {ga, gb}: fresh tensors with the shape and
-// dtype of a and b. Non-contiguous operands are used through their strides, never copied
-// for the product itself.
+// dtype of a and b. The transposes are strided views, so the products see the operands
+// as they are (matmul's own rules decide whether an unusual layout is made dense).
 
 // Gradients of matmul(a, b) for grad of the result's shape and dtype, in every case
 // matmul accepts: ga = grad @ b^T and gb = a^T @ grad (a 1-D operand taken as a row /
