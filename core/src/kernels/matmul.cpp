@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/src/check.hpp"
@@ -14,6 +16,7 @@
 #include "core/src/onednn.hpp"
 #include "core/src/strided_loop.hpp"
 #include "extensor/core/creation.hpp"
+#include "extensor/core/kernels/reduction.hpp"
 
 namespace ex::kernels {
 
@@ -53,13 +56,14 @@ struct Problem {
   std::int64_t m, n, k;
 };
 
-Problem validate(const Tensor& a0, const Tensor& b0) {
-  if (!a0.defined() || !b0.defined()) fail("matmul: an argument is an undefined tensor");
+// fn names the caller in error messages (matmul or matmul_backward).
+Problem validate(const Tensor& a0, const Tensor& b0, const char* fn) {
+  if (!a0.defined() || !b0.defined()) fail("{}: an argument is an undefined tensor", fn);
   if (a0.dim() == 0 || b0.dim() == 0)
-    fail("matmul: both arguments need at least 1 dimension, got shapes {} and {}", a0.shape(), b0.shape());
+    fail("{}: both arguments need at least 1 dimension, got shapes {} and {}", fn, a0.shape(), b0.shape());
   if (a0.dtype() != b0.dtype())
-    fail("matmul: expected both operands to have the same dtype, got {} and {}", a0.dtype(), b0.dtype());
-  if (a0.dtype() == DType::Bool) fail("matmul: dtype bool is not supported (shapes {} and {})", a0.shape(), b0.shape());
+    fail("{}: expected both operands to have the same dtype, got {} and {}", fn, a0.dtype(), b0.dtype());
+  if (a0.dtype() == DType::Bool) fail("{}: dtype bool is not supported (shapes {} and {})", fn, a0.shape(), b0.shape());
   Problem p;
   p.a = a0.dim() == 1 ? a0.unsqueeze(0) : a0;
   p.b = b0.dim() == 1 ? b0.unsqueeze(1) : b0;
@@ -67,14 +71,14 @@ Problem validate(const Tensor& a0, const Tensor& b0) {
   p.k = p.a.size(-1);
   p.n = p.b.size(-1);
   if (p.b.size(-2) != p.k)
-    fail("matmul: shapes {} and {} are not aligned ({} != {})", a0.shape(), b0.shape(), p.k, p.b.size(-2));
+    fail("{}: shapes {} and {} are not aligned ({} != {})", fn, a0.shape(), b0.shape(), p.k, p.b.size(-2));
   const std::int64_t rank = std::max(p.a.dim(), p.b.dim());
   while (p.a.dim() < rank) p.a = p.a.unsqueeze(0);
   while (p.b.dim() < rank) p.b = p.b.unsqueeze(0);
   for (std::int64_t d = 0; d < rank - 2; ++d) {
     const std::int64_t sa = p.a.size(d), sb = p.b.size(d);
     if (sa != sb && sa != 1 && sb != 1)
-      fail("matmul: batch dims of shapes {} and {} cannot be broadcast ({} vs {})", a0.shape(), b0.shape(), sa, sb);
+      fail("{}: batch dims of shapes {} and {} cannot be broadcast ({} vs {})", fn, a0.shape(), b0.shape(), sa, sb);
     p.out_shape.push_back(sa == 1 ? sb : sa);
   }
   p.result_shape = p.out_shape;
@@ -82,7 +86,7 @@ Problem validate(const Tensor& a0, const Tensor& b0) {
   if (b0.dim() > 1) p.result_shape.push_back(p.n);
   p.out_shape.push_back(p.m);
   p.out_shape.push_back(p.n);
-  checked_numel(p.out_shape, "matmul");
+  checked_numel(p.out_shape, fn);
   return p;
 }
 
@@ -254,7 +258,7 @@ void onednn_matmul(Tensor a, Tensor b, const Tensor& out) {
 }  // namespace
 
 Tensor matmul(const Tensor& a0, const Tensor& b0) {
-  Problem p = validate(a0, b0);
+  Problem p = validate(a0, b0, "matmul");
   const DType dtype = a0.dtype();
   Tensor out = ex::detail::empty_unchecked(p.out_shape, dtype);
   if (out.numel() == 0 || p.k == 0) {
@@ -331,3 +335,123 @@ Tensor outer(const Tensor& a, const Tensor& b) {
 }
 
 }  // namespace ex::kernels
+
+// ---- backward ----
+
+namespace ex {
+
+namespace {
+
+using ex::detail::fail;
+
+// Dims [begin, end) of t merged into one, as a view of t; nothing when the strides cannot
+// express it without a copy.
+std::optional<Tensor> merged_view(const Tensor& t, std::int64_t begin, std::int64_t end) {
+  Shape shape;
+  Strides strides;
+  for (std::int64_t d = 0; d < begin; ++d) {
+    shape.push_back(t.size(d));
+    strides.push_back(t.stride(d));
+  }
+  std::int64_t size = 1, stride = 1, next = 0;  // next: the stride the next outer dim needs
+  bool first = true;
+  for (std::int64_t d = end - 1; d >= begin; --d) {
+    if (t.size(d) == 1) continue;
+    if (first) {
+      stride = t.stride(d);
+      first = false;
+    } else if (t.stride(d) != next) {
+      return std::nullopt;
+    }
+    next = t.stride(d) * t.size(d);
+    size *= t.size(d);
+  }
+  shape.push_back(size);
+  strides.push_back(stride);
+  for (std::int64_t d = end; d < t.dim(); ++d) {
+    shape.push_back(t.size(d));
+    strides.push_back(t.stride(d));
+  }
+  if (t.numel() == 0) return ex::detail::empty_unchecked(shape, t.dtype());
+  return make_view(t, shape, strides, t.storage_offset());
+}
+
+// The gradient of one matmul operand: lhs [batch..., r, i] @ rhs [batch..., i, c] (batch
+// dims broadcasting against each other) summed over the batch dims where the operand,
+// whose promoted shape is target [batch'..., r, c], was broadcast. When the strides allow,
+// the batch sum folds into the contraction: lhs viewed as [kept..., r, (summed..., i)] and
+// rhs as [kept..., (summed..., i), c] make one matmul that sums as it multiplies (the
+// weight gradient of a linear layer, a^T [k, batch * m] @ g [batch * m, n], is the
+// common case; contiguous operands fold for the second operand, and for the first only
+// when m == 1). Otherwise the batched product is reduced with reduce_to_shape, in float32
+// for the 16-bit types so that the sum is rounded once.
+Tensor summed_product(const Tensor& lhs, const Tensor& rhs, const Shape& target) {
+  const std::int64_t rank = lhs.dim();
+  std::vector<std::int64_t> kept, summed;
+  for (std::int64_t d = 0; d + 2 < rank; ++d) {
+    const std::int64_t out = lhs.size(d) == 1 ? rhs.size(d) : lhs.size(d);
+    (target[static_cast<std::size_t>(d)] == 1 && out != 1 ? summed : kept).push_back(d);
+  }
+  if (summed.empty()) return kernels::matmul(lhs, rhs);
+  std::vector<std::int64_t> lhs_dims = kept, rhs_dims = kept;
+  lhs_dims.push_back(rank - 2);
+  lhs_dims.insert(lhs_dims.end(), summed.begin(), summed.end());
+  lhs_dims.push_back(rank - 1);
+  rhs_dims.insert(rhs_dims.end(), summed.begin(), summed.end());
+  rhs_dims.push_back(rank - 2);
+  rhs_dims.push_back(rank - 1);
+  const auto nk = static_cast<std::int64_t>(kept.size()), ns = static_cast<std::int64_t>(summed.size());
+  const auto l = merged_view(lhs.permute(lhs_dims), nk + 1, rank);
+  const auto r = merged_view(rhs.permute(rhs_dims), nk, nk + ns + 1);
+  if (l && r) return kernels::matmul(*l, *r).view(target);
+  const DType dtype = lhs.dtype();
+  if (dtype == DType::Float16 || dtype == DType::BFloat16)
+    return reduce_to_shape(kernels::matmul(lhs.to(DType::Float32), rhs.to(DType::Float32)), target).to(dtype);
+  return reduce_to_shape(kernels::matmul(lhs, rhs), target);
+}
+
+void check_grad(const Tensor& grad, const Shape& shape, DType dtype, const char* fn, const char* forward) {
+  if (!grad.defined()) fail("{}: grad is an undefined tensor", fn);
+  if (grad.shape() != shape)
+    fail("{}: grad has shape {}, but the result of {} has shape {}", fn, grad.shape(), forward, shape);
+  if (grad.dtype() != dtype)
+    fail("{}: grad has dtype {}, but the result of {} has dtype {}", fn, grad.dtype(), forward, dtype);
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> matmul_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+  const kernels::Problem p = kernels::validate(a, b, "matmul_backward");
+  check_grad(grad, p.result_shape, a.dtype(), "matmul_backward", "matmul");
+  const Tensor g = grad.view(p.out_shape);  // puts back the dims a 1-D operand dropped
+  Tensor ga = summed_product(g, p.b.transpose(-1, -2), p.a.shape()).view(a.shape());
+  Tensor gb = summed_product(p.a.transpose(-1, -2), g, p.b.shape()).view(b.shape());
+  return {std::move(ga), std::move(gb)};
+}
+
+std::pair<Tensor, Tensor> dot_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+  if (!a.defined() || !b.defined()) fail("dot_backward: an argument is an undefined tensor");
+  if (a.dim() != 1 || b.dim() != 1)
+    fail("dot_backward: expected two 1-D tensors, got shapes {} and {}", a.shape(), b.shape());
+  if (a.numel() != b.numel())
+    fail("dot_backward: shapes {} and {} have different lengths ({} != {})", a.shape(), b.shape(), a.numel(),
+         b.numel());
+  if (a.dtype() != b.dtype())
+    fail("dot_backward: expected both operands to have the same dtype, got {} and {}", a.dtype(), b.dtype());
+  if (a.dtype() == DType::Bool) fail("dot_backward: dtype bool is not supported");
+  check_grad(grad, Shape{}, a.dtype(), "dot_backward", "dot");
+  return matmul_backward(grad, a, b);
+}
+
+std::pair<Tensor, Tensor> outer_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+  if (!a.defined() || !b.defined()) fail("outer_backward: an argument is an undefined tensor");
+  if (a.dim() != 1 || b.dim() != 1)
+    fail("outer_backward: expected two 1-D tensors, got shapes {} and {}", a.shape(), b.shape());
+  const DType dtype = promote_types(a.dtype(), b.dtype());
+  if (dtype == DType::Bool) fail("outer_backward: dtype bool is not differentiable");
+  check_grad(grad, Shape{a.numel(), b.numel()}, dtype, "outer_backward", "outer");
+  // ga[i] = sum_j grad[i, j] b[j], gb[j] = sum_i a[i] grad[i, j], in the result dtype.
+  return {kernels::matmul(grad, b.to(dtype)).to(a.dtype()), kernels::matmul(a.to(dtype), grad).to(b.dtype())};
+}
+
+}  // namespace ex

@@ -7,6 +7,8 @@
 
 #include "core/src/check.hpp"
 #include "core/src/parallel.hpp"
+#include "extensor/core/creation.hpp"
+#include "extensor/core/kernels/reduction.hpp"
 
 namespace ex::kernels {
 
@@ -185,3 +187,237 @@ Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis) {
 }
 
 }  // namespace ex::kernels
+
+// ---- backward ----
+
+namespace ex {
+
+namespace {
+
+using detail::fail;
+
+const Tensor& grad_of(const Tensor& grad, const char* fn) {
+  if (!grad.defined()) fail("{}: grad is an undefined tensor", fn);
+  return grad;
+}
+
+Tensor reshape_backward_impl(const Tensor& grad, const Shape& input_shape, const char* fn) {
+  checked_numel(input_shape, fn);
+  if (grad_of(grad, fn).numel() != input_shape.numel())
+    fail("{}: grad of shape {} has {} elements, the input shape {} has {}", fn, grad.shape(), grad.numel(), input_shape,
+         input_shape.numel());
+  return grad.reshape(input_shape);
+}
+
+// Each input's gradient converted to its dtype; dtypes empty means grad's dtype for all.
+std::vector<Tensor> to_input_dtypes(std::vector<Tensor> grads, const std::vector<DType>& dtypes) {
+  for (std::size_t i = 0; i < dtypes.size(); ++i) grads[i] = grads[i].to(dtypes[i]);
+  return grads;
+}
+
+void check_dtypes(const Tensor& grad, const std::vector<DType>& dtypes, std::size_t count, const char* fn) {
+  if (dtypes.empty()) return;
+  if (dtypes.size() != count) fail("{}: {} input dtypes given for {} inputs", fn, dtypes.size(), count);
+  DType promoted = dtypes[0];
+  for (const DType d : dtypes) promoted = promote_types(promoted, d);
+  if (grad.dtype() != promoted)
+    fail("{}: grad has dtype {}, but the inputs' dtypes promote to {}", fn, grad.dtype(), promoted);
+}
+
+}  // namespace
+
+Tensor reshape_backward(const Tensor& grad, const Shape& input_shape) {
+  return reshape_backward_impl(grad, input_shape, "reshape_backward");
+}
+Tensor flatten_backward(const Tensor& grad, const Shape& input_shape) {
+  return reshape_backward_impl(grad, input_shape, "flatten_backward");
+}
+
+Tensor squeeze_backward(const Tensor& grad, const Shape& input_shape) {
+  const Shape& from = grad_of(grad, "squeeze_backward").shape();
+  checked_numel(input_shape, "squeeze_backward");
+  std::size_t j = 0;  // grad's shape must be input_shape with some size-1 dims left out
+  bool fits = true;
+  for (std::size_t d = 0; d < input_shape.size() && fits; ++d) {
+    if (j < from.size() && from[j] == input_shape[d])
+      ++j;
+    else
+      fits = input_shape[d] == 1;
+  }
+  if (!fits || j != from.size())
+    fail("squeeze_backward: grad of shape {} is not the input shape {} without size-1 dims", from, input_shape);
+  return grad.view(input_shape);
+}
+
+Tensor unsqueeze_backward(const Tensor& grad, std::int64_t axis) {
+  const auto a = normalize_axis(axis, grad_of(grad, "unsqueeze_backward").dim(), "unsqueeze_backward");
+  if (grad.size(a) != 1)
+    fail("unsqueeze_backward: grad of shape {} has size {} on axis {}, not 1", grad.shape(), grad.size(a), axis);
+  return grad.squeeze(a);
+}
+
+Tensor transpose_backward(const Tensor& grad, std::int64_t axis0, std::int64_t axis1) {
+  if (grad_of(grad, "transpose_backward").dim() == 0 && (axis0 == 0 || axis0 == -1) && (axis1 == 0 || axis1 == -1))
+    return grad;
+  return grad.transpose(normalize_axis(axis0, grad.dim(), "transpose_backward"),
+                        normalize_axis(axis1, grad.dim(), "transpose_backward"));
+}
+Tensor transpose_backward(const Tensor& grad) { return kernels::transpose(grad_of(grad, "transpose_backward")); }
+
+Tensor permute_backward(const Tensor& grad, const std::vector<std::int64_t>& dims) {
+  const std::int64_t rank = grad_of(grad, "permute_backward").dim();
+  if (static_cast<std::int64_t>(dims.size()) != rank)
+    fail("permute_backward: {} dims given for a grad of rank {} (shape {})", dims.size(), rank, grad.shape());
+  std::vector<std::int64_t> inverse(dims.size(), -1);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    auto& slot = inverse[static_cast<std::size_t>(normalize_axis(dims[i], rank, "permute_backward"))];
+    if (slot != -1) fail("permute_backward: axis {} repeats in dims [{}]", dims[i], fmt::join(dims, ", "));
+    slot = static_cast<std::int64_t>(i);
+  }
+  return grad.permute(inverse);
+}
+
+std::vector<Tensor> concatenate_backward(const Tensor& grad, const std::vector<Shape>& input_shapes, std::int64_t axis,
+                                         const std::vector<DType>& input_dtypes) {
+  constexpr const char* fn = "concatenate_backward";
+  grad_of(grad, fn);
+  if (input_shapes.empty()) fail("{}: expected a non-empty list of input shapes", fn);
+  check_dtypes(grad, input_dtypes, input_shapes.size(), fn);
+  auto legacy_empty = [](const Shape& s) { return s.size() == 1 && s[0] == 0; };
+  std::size_t ref = input_shapes.size();  // first input that takes part in the shape check
+  for (std::size_t i = 0; i < input_shapes.size(); ++i) {
+    checked_numel(input_shapes[i], fn);
+    if (input_shapes[i].empty()) fail("{}: input {} has rank 0, which concatenate rejects", fn, i);
+    if (ref == input_shapes.size() && !legacy_empty(input_shapes[i])) ref = i;
+  }
+  const Shape& ref_shape = input_shapes[ref == input_shapes.size() ? 0 : ref];
+  const auto a = static_cast<std::size_t>(normalize_axis(axis, static_cast<std::int64_t>(ref_shape.size()), fn));
+  Shape expected = ref_shape;
+  expected[a] = 0;
+  for (std::size_t i = 0; i < input_shapes.size(); ++i) {
+    const Shape& s = input_shapes[i];
+    if (legacy_empty(s) && i != ref) continue;
+    for (std::size_t d = 0; d < s.size(); ++d)
+      if (s.size() != ref_shape.size() || (d != a && s[d] != ref_shape[d]))
+        fail("{}: input shapes {} (input {}) and {} (input {}) do not concatenate on axis {}", fn, ref_shape, ref, s, i,
+             axis);
+    expected[a] += s[a];
+  }
+  if (grad.shape() != expected)
+    fail("{}: grad has shape {}, but the concatenation has shape {}", fn, grad.shape(), expected);
+  std::vector<Tensor> grads;
+  grads.reserve(input_shapes.size());
+  std::int64_t offset = 0;
+  for (std::size_t i = 0; i < input_shapes.size(); ++i) {
+    if (legacy_empty(input_shapes[i]) && i != ref) {
+      grads.push_back(detail::empty_unchecked(Shape{0}, grad.dtype()));
+      continue;
+    }
+    const std::int64_t n = input_shapes[i][a];
+    grads.push_back(grad.slice(static_cast<std::int64_t>(a), offset, offset + n));
+    offset += n;
+  }
+  return to_input_dtypes(std::move(grads), input_dtypes);
+}
+
+std::vector<Tensor> stack_backward(const Tensor& grad, std::int64_t count, std::int64_t axis,
+                                   const std::vector<DType>& input_dtypes) {
+  constexpr const char* fn = "stack_backward";
+  if (count < 1) fail("{}: count must be at least 1, got {}", fn, count);
+  const auto a = normalize_axis(axis, grad_of(grad, fn).dim(), fn);
+  if (grad.size(a) != count)
+    fail("{}: grad of shape {} has size {} on axis {}, expected the count {}", fn, grad.shape(), grad.size(a), axis,
+         count);
+  check_dtypes(grad, input_dtypes, static_cast<std::size_t>(count), fn);
+  std::vector<Tensor> grads;
+  grads.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t i = 0; i < count; ++i) grads.push_back(grad.slice(a, i, i + 1).squeeze(a));
+  return to_input_dtypes(std::move(grads), input_dtypes);
+}
+
+Tensor split_backward(const std::vector<Tensor>& grads, const Shape& input_shape, std::int64_t axis,
+                      const std::vector<std::int64_t>& sizes) {
+  constexpr const char* fn = "split_backward";
+  if (grads.empty()) fail("{}: expected a non-empty list of gradients", fn);
+  checked_numel(input_shape, fn);
+  const auto rank = static_cast<std::int64_t>(input_shape.size());
+  const auto a = static_cast<std::size_t>(normalize_axis(axis, rank, fn));
+  const Tensor* first = nullptr;  // the first defined gradient
+  for (const Tensor& g : grads) {
+    if (!g.defined()) continue;
+    if (first == nullptr) first = &g;
+    if (g.dtype() != first->dtype())
+      fail("{}: gradients have different dtypes {} and {}", fn, first->dtype(), g.dtype());
+    if (g.dim() != rank) fail("{}: gradient of shape {} does not fit the input shape {}", fn, g.shape(), input_shape);
+  }
+  if (first == nullptr) fail("{}: every gradient is undefined (the result's dtype is unknown)", fn);
+  std::vector<std::int64_t> n = sizes;
+  if (n.empty()) {
+    std::int64_t known = 0, missing = -1;
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+      if (!grads[i].defined()) {
+        if (missing != -1) fail("{}: more than one gradient is undefined; pass the pieces' sizes", fn);
+        missing = static_cast<std::int64_t>(i);
+        n.push_back(0);
+      } else {
+        n.push_back(grads[i].shape()[a]);
+        known += n.back();
+      }
+    }
+    if (missing != -1) n[static_cast<std::size_t>(missing)] = std::max<std::int64_t>(input_shape[a] - known, 0);
+  } else if (n.size() != grads.size()) {
+    fail("{}: {} sizes given for {} gradients", fn, n.size(), grads.size());
+  }
+  std::int64_t total = 0;
+  for (const std::int64_t s : n) {
+    if (s < 0) fail("{}: negative piece size {}", fn, s);
+    total += s;
+  }
+  if (total != input_shape[a])
+    fail("{}: the pieces' sizes [{}] do not sum to the size {} of axis {} (input shape {})", fn, fmt::join(n, ", "),
+         input_shape[a], axis, input_shape);
+  std::vector<Tensor> pieces;
+  pieces.reserve(grads.size());
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    Shape shape = input_shape;
+    shape[a] = n[i];
+    if (!grads[i].defined()) {
+      pieces.push_back(zeros(shape, first->dtype()));
+    } else if (grads[i].shape() != shape) {
+      fail("{}: gradient {} has shape {}, expected {}", fn, i, grads[i].shape(), shape);
+    } else {
+      pieces.push_back(grads[i]);
+    }
+  }
+  return kernels::concatenate(pieces, static_cast<std::int64_t>(a));
+}
+
+Tensor slice_backward(const Tensor& grad, const Shape& input_shape, std::int64_t axis, std::int64_t start,
+                      std::int64_t stop, std::int64_t step) {
+  constexpr const char* fn = "slice_backward";
+  grad_of(grad, fn);
+  checked_numel(input_shape, fn);
+  const auto a = normalize_axis(axis, static_cast<std::int64_t>(input_shape.size()), fn);
+  if (step < 1) fail("{}: step must be at least 1, got {}", fn, step);
+  Tensor out = zeros(input_shape, grad.dtype());
+  const Tensor window = out.slice(a, start, stop, step);
+  if (window.shape() != grad.shape())
+    fail("{}: grad has shape {}, but slicing {} on axis {} with {}:{}:{} gives {}", fn, grad.shape(), input_shape, axis,
+         start, stop, step, window.shape());
+  detail::copy_convert(grad, window);
+  return out;
+}
+
+Tensor broadcast_to_backward(const Tensor& grad, const Shape& input_shape) {
+  const Shape& to = grad_of(grad, "broadcast_to_backward").shape();
+  checked_numel(input_shape, "broadcast_to_backward");
+  bool fits = input_shape.size() <= to.size();
+  for (std::size_t d = 0; fits && d < input_shape.size(); ++d) {
+    const std::int64_t s = input_shape[d], t = to[d + to.size() - input_shape.size()];
+    fits = s == t || s == 1;
+  }
+  if (!fits) fail("broadcast_to_backward: input shape {} does not broadcast to grad's shape {}", input_shape, to);
+  return reduce_to_shape(grad, input_shape);
+}
+
+}  // namespace ex

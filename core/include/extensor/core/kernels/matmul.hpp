@@ -2,6 +2,7 @@
 // matmul kernels: pure compute, no tape.
 
 #include <string>
+#include <utility>
 
 #include "extensor/core/tensor.hpp"
 
@@ -28,3 +29,32 @@ const MatmulTrace& last_matmul_trace();
 }  // namespace detail
 
 }  // namespace ex::kernels
+
+namespace ex {
+
+// Raw backward kernels (no tape). Each returns {ga, gb}: fresh tensors with the shape and
+// dtype of a and b. The transposes are strided views, so the products see the operands
+// as they are (matmul's own rules decide whether an unusual layout is made dense).
+
+// Gradients of matmul(a, b) for grad of the result's shape and dtype, in every case
+// matmul accepts: ga = grad @ b^T and gb = a^T @ grad (a 1-D operand taken as a row /
+// column and the dim it adds dropped again), each summed over the batch dims where its
+// operand was broadcast ([2, 1, 3, 4] @ [5, 4, 6]: ga sums over the 5, gb over the 2).
+// k = 0 or an empty batch gives zero gradients. float16/bfloat16 accumulate in float32;
+// integers wrap like the forward. Throws ex::Error "matmul_backward: ..." for everything
+// matmul rejects and for an undefined grad or one whose shape or dtype differs from the
+// result's.
+std::pair<Tensor, Tensor> matmul_backward(const Tensor& grad, const Tensor& a, const Tensor& b);
+
+// Gradients of dot(a, b): ga = grad * b, gb = grad * a, for a rank-0 grad of the common
+// dtype. Throws ex::Error "dot_backward: ..." for what dot rejects and for a grad of the
+// wrong shape or dtype.
+std::pair<Tensor, Tensor> dot_backward(const Tensor& grad, const Tensor& a, const Tensor& b);
+
+// Gradients of outer(a, b) for grad [m, n] in the promoted dtype: ga = grad @ b and
+// gb = grad^T @ a, computed in the promoted dtype and converted back to a's and b's own
+// dtypes (like Tensor::to). Throws ex::Error "outer_backward: ..." for undefined or
+// non-1-D operands, bool (not differentiable), and a grad of the wrong shape or dtype.
+std::pair<Tensor, Tensor> outer_backward(const Tensor& grad, const Tensor& a, const Tensor& b);
+
+}  // namespace ex
