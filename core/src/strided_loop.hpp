@@ -59,6 +59,9 @@ class StridedLoop {
   std::size_t ndim() const noexcept { return sizes_.size(); }
   // Byte stride of operand k along the innermost coalesced dim (0 for a scalar loop).
   std::int64_t inner_stride(std::size_t k) const noexcept { return ndim() ? strides_[k].back() : 0; }
+  // Size of coalesced dim d and operand k's byte stride along it (innermost dim last).
+  std::int64_t size(std::size_t d) const noexcept { return sizes_[d]; }
+  std::int64_t stride(std::size_t k, std::size_t d) const noexcept { return strides_[k][d]; }
 
   // Calls row(ptrs, inner_byte_strides, n) for runs of n elements covering the linear
   // element range [begin, end) in row-major order.
