@@ -169,6 +169,13 @@ void with_mask(unsigned defined, G& g) {
   }
 }
 
+template <class F>
+void dispatch_floating(DType dtype, const F& fn) {
+  dispatch(dtype, [&]<class T>() {
+    if constexpr (std::is_floating_point_v<compute_t<T>> && !std::is_same_v<T, bool>) fn.template operator()<T>();
+  });
+}
+
 // A new contiguous tensor of the input's shape and `dtype` holding fn over the operands
 // (all of `dtype`); Optional names the slots that may be undefined (read as 1).
 template <unsigned Optional, class F>
@@ -177,11 +184,9 @@ Tensor map_loss(DType dtype, const Operands& ops, const F& fn) {
   unsigned defined = 0;
   for (std::size_t k = 0; k < kSlots; ++k)
     if (ops[k].defined()) defined |= 1u << k;
-  dispatch(dtype, [&]<class T>() {
-    if constexpr (std::is_floating_point_v<compute_t<T>> && !std::is_same_v<T, bool>) {
-      auto run = [&]<unsigned Present>() { map_present<T, Present>(out, ops, fn); };
-      with_mask<kRequired, Optional>(defined, run);
-    }
+  dispatch_floating(dtype, [&]<class T>() {
+    auto run = [&]<unsigned Present>() { map_present<T, Present>(out, ops, fn); };
+    with_mask<kRequired, Optional>(defined, run);
   });
   return out;
 }
@@ -388,13 +393,6 @@ std::pair<Tensor, double> class_upstream(const Tensor& grad, const ClassLoss& L,
   return {Tensor{}, scale};
 }
 
-template <class C>
-std::vector<C> class_weights(const ClassLoss& L) {
-  std::vector<C> w(static_cast<std::size_t>(L.classes), C(1));
-  for (std::size_t c = 0; c < L.weight.size(); ++c) w[c] = static_cast<C>(L.weight[c]);
-  return w;
-}
-
 // Calls fn(p, o, i) for every position p = o * inner + i, threaded above the grain
 // (each position touches `classes` elements).
 template <class F>
@@ -422,33 +420,48 @@ inline std::pair<C, C> max_and_sumexp(const T* x, std::int64_t n, std::int64_t i
   return {m, s};
 }
 
+// What the class-loss kernels read: logits, targets, the class weights (1 without
+// weights) in the compute type, and the label-smoothing split (1 - eps, eps / C).
+template <class T, class C = compute_t<T>>
+struct ClassData {
+  ClassData(const ClassLoss& L, double eps)
+      : x(L.input.data<T>()),
+        y(L.target.data<std::int64_t>()),
+        w(static_cast<std::size_t>(L.classes), C(1)),
+        keep(C(1 - eps)),
+        spread(L.classes > 0 ? C(eps / static_cast<double>(L.classes)) : C(0)) {
+    for (std::size_t c = 0; c < L.weight.size(); ++c) w[c] = static_cast<C>(L.weight[c]);
+  }
+  const T* x;
+  const std::int64_t* y;
+  std::vector<C> w;
+  C keep, spread;
+};
+
 // Per-position cross entropy: (1 - eps) w[y] (lse - x[y]) + eps / C sum_c w[c] (lse - x[c]),
 // lse = log(sum(exp(x))) over the classes.
 template <class T>
 void cross_entropy_positions(const ClassLoss& L, std::int64_t ignore_index, double eps, T* loss) {
   using C = compute_t<T>;
-  const T* x = L.input.data<T>();
-  const std::int64_t* y = L.target.data<std::int64_t>();
-  const std::vector<C> w = class_weights<C>(L);
+  const ClassData<T> d(L, eps);
   const std::int64_t n = L.classes, inner = L.inner;
-  const C keep = C(1 - eps), spread = n > 0 ? C(eps / static_cast<double>(n)) : C(0);
   for_positions(L, [&](std::int64_t p, std::int64_t o, std::int64_t i) {
-    if (y[p] == ignore_index) {
+    if (d.y[p] == ignore_index) {
       loss[p] = T(0);
       return;
     }
-    const T* xr = x + o * n * inner + i;
+    const T* xr = d.x + o * n * inner + i;
     // -log_softmax(x)_c = (m - x_c) + log(s): exact for x_c near the max even when
     // |x| is large (m + log(s) would round log(s) to the ulp of m first).
     const auto [m, s] = max_and_sumexp(xr, n, inner);
     const C log_s = std::log(s);
-    const std::size_t yc = static_cast<std::size_t>(y[p]);
-    C value = keep * w[yc] * ((m - static_cast<C>(xr[y[p] * inner])) + log_s);
+    const std::size_t yc = static_cast<std::size_t>(d.y[p]);
+    C value = d.keep * d.w[yc] * ((m - static_cast<C>(xr[d.y[p] * inner])) + log_s);
     if (eps > 0) {
       C smooth = 0;
       for (std::int64_t c = 0; c < n; ++c)
-        smooth += w[static_cast<std::size_t>(c)] * ((m - static_cast<C>(xr[c * inner])) + log_s);
-      value += spread * smooth;
+        smooth += d.w[static_cast<std::size_t>(c)] * ((m - static_cast<C>(xr[c * inner])) + log_s);
+      value += d.spread * smooth;
     }
     loss[p] = detail::convert<T>(value);
   });
@@ -459,38 +472,28 @@ template <class T>
 void cross_entropy_grad_positions(const ClassLoss& L, std::int64_t ignore_index, double eps, const T* grad,
                                   double scale, T* out) {
   using C = compute_t<T>;
-  const T* x = L.input.data<T>();
-  const std::int64_t* y = L.target.data<std::int64_t>();
-  const std::vector<C> w = class_weights<C>(L);
+  const ClassData<T> d(L, eps);
   const std::int64_t n = L.classes, inner = L.inner;
-  const C keep = C(1 - eps), spread = n > 0 ? C(eps / static_cast<double>(n)) : C(0);
   C weight_sum = 0;
-  for (const C v : w) weight_sum += v;
-  const C spread_total = spread * weight_sum;
+  for (const C v : d.w) weight_sum += v;
+  const C spread_total = d.spread * weight_sum;
   for_positions(L, [&](std::int64_t p, std::int64_t o, std::int64_t i) {
     T* orow = out + o * n * inner + i;
-    if (y[p] == ignore_index) {
+    if (d.y[p] == ignore_index) {
       for (std::int64_t c = 0; c < n; ++c) orow[c * inner] = T(0);
       return;
     }
-    const T* xr = x + o * n * inner + i;
+    const T* xr = d.x + o * n * inner + i;
     const C g = static_cast<C>(scale) * (grad ? static_cast<C>(grad[p]) : C(1));
     const auto [m, s] = max_and_sumexp(xr, n, inner);
-    const std::size_t yc = static_cast<std::size_t>(y[p]);
-    const C total = keep * w[yc] + spread_total;  // A = sum_c a_c
+    const std::size_t yc = static_cast<std::size_t>(d.y[p]);
+    const C total = d.keep * d.w[yc] + spread_total;  // A = sum_c a_c
     const C gi = g / s;
     for (std::int64_t c = 0; c < n; ++c)
       orow[c * inner] = detail::convert<T>(gi * std::exp(static_cast<C>(xr[c * inner]) - m) * total -
-                                           g * spread * w[static_cast<std::size_t>(c)]);
-    orow[y[p] * inner] =
-        detail::convert<T>(gi * std::exp(static_cast<C>(xr[y[p] * inner]) - m) * total - g * (spread + keep) * w[yc]);
-  });
-}
-
-template <class F>
-void dispatch_floating(DType dtype, const F& fn) {
-  dispatch(dtype, [&]<class T>() {
-    if constexpr (std::is_floating_point_v<compute_t<T>> && !std::is_same_v<T, bool>) fn.template operator()<T>();
+                                           g * d.spread * d.w[static_cast<std::size_t>(c)]);
+    orow[d.y[p] * inner] = detail::convert<T>(gi * std::exp(static_cast<C>(xr[d.y[p] * inner]) - m) * total -
+                                              g * (d.spread + d.keep) * d.w[yc]);
   });
 }
 
@@ -640,14 +643,13 @@ Tensor kernels::nll_loss(const Tensor& input, const Tensor& target, const Tensor
   Tensor loss = empty(L.target.shape(), input.dtype());
   dispatch_floating(input.dtype(), [&]<class T>() {
     using C = compute_t<T>;
-    const T* x = L.input.data<T>();
-    const std::int64_t* y = L.target.data<std::int64_t>();
-    const std::vector<C> w = class_weights<C>(L);
+    const ClassData<T> d(L, 0.0);
     T* out = loss.data<T>();
     for_positions(L, [&](std::int64_t p, std::int64_t o, std::int64_t i) {
-      out[p] = y[p] == ignore_index ? T(0)
-                                    : detail::convert<T>(-w[static_cast<std::size_t>(y[p])] *
-                                                         static_cast<C>(x[(o * L.classes + y[p]) * L.inner + i]));
+      const std::int64_t y = d.y[p];
+      out[p] = y == ignore_index ? T(0)
+                                 : detail::convert<T>(-d.w[static_cast<std::size_t>(y)] *
+                                                      static_cast<C>(d.x[(o * L.classes + y) * L.inner + i]));
     });
   });
   return reduce_class_loss(loss, reduction, L.denominator);
@@ -661,14 +663,14 @@ Tensor nll_loss_backward(const Tensor& grad, const Tensor& log_probs, const Tens
   Tensor out = zeros(log_probs.shape(), log_probs.dtype());
   dispatch_floating(log_probs.dtype(), [&]<class T>() {
     using C = compute_t<T>;
-    const std::int64_t* y = L.target.data<std::int64_t>();
-    const std::vector<C> w = class_weights<C>(L);
+    const ClassData<T> d(L, 0.0);
     const T* gp = g.defined() ? g.data<T>() : nullptr;
-    T* o_ = out.data<T>();
+    T* result = out.data<T>();
     for_positions(L, [&](std::int64_t p, std::int64_t o, std::int64_t i) {
-      if (y[p] == ignore_index) return;
+      const std::int64_t y = d.y[p];
+      if (y == ignore_index) return;
       const C gv = static_cast<C>(scale) * (gp ? static_cast<C>(gp[p]) : C(1));
-      o_[(o * L.classes + y[p]) * L.inner + i] = detail::convert<T>(-w[static_cast<std::size_t>(y[p])] * gv);
+      result[(o * L.classes + y) * L.inner + i] = detail::convert<T>(-d.w[static_cast<std::size_t>(y)] * gv);
     });
   });
   return out;
