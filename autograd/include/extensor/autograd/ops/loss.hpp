@@ -59,9 +59,9 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 // 0 and are left out of Mean, which divides by the sum of w[y] over the others (NaN when
 // every target is ignored, like PyTorch). weight: undefined or [C] of the input's dtype.
 // Result: input's dtype, target's shape for None. Throws for a target index outside
-// [0, C) other than ignore_index (naming it), a non-int64 target (class probabilities
-// are not supported), mismatched shapes, or label_smoothing outside [0, 1] (PyTorch
-// 1.13 lets negative values through).
+// [0, C) other than ignore_index (naming it), a non-int64 target (PyTorch 1.13 also
+// takes uint8; class-probability targets are not supported), mismatched shapes, or
+// label_smoothing outside [0, 1] (PyTorch 1.13 lets negative values through).
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
                      std::int64_t ignore_index = -100, Reduction reduction = Reduction::Mean,
                      double label_smoothing = 0.0);
