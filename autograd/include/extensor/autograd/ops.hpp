@@ -4,6 +4,7 @@
 #include "extensor/autograd/ops/activation.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/ops/comparison.hpp"
+#include "extensor/autograd/ops/loss.hpp"
 #include "extensor/autograd/ops/math.hpp"
 #include "extensor/autograd/ops/matmul.hpp"
 #include "extensor/autograd/ops/reduction.hpp"
