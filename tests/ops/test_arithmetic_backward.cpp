@@ -182,6 +182,8 @@ TEST_CASE("multiply, divide, modulo backward: gradcheck of the scalar forms") {
     CAPTURE(s);
     gradcheck_unary([s](const Tensor& x) { return ex::multiply(x, s); },
                     [s](const Tensor& g, const Tensor& x) { return ex::multiply_backward(g, x, s); }, kAny);
+    gradcheck_unary([s](const Tensor& x) { return ex::multiply(s, x); },
+                    [s](const Tensor& g, const Tensor& x) { return ex::multiply_backward(g, Scalar(s), x); }, kAny);
     gradcheck_unary([s](const Tensor& x) { return ex::divide(x, s); },
                     [s](const Tensor& g, const Tensor& x) { return ex::divide_backward(g, x, s); }, kAny);
     gradcheck_unary([s](const Tensor& x) { return ex::divide(s, x); },

@@ -676,22 +676,23 @@ std::pair<Tensor, Tensor> subtract_backward(const Tensor& grad, const Shape& a_s
   return {finish(grad, a_shape, a_dtype.value_or(grad.dtype())), gb.defined() ? kernels::neg(gb) : gb};
 }
 
-std::pair<Tensor, Tensor> multiply_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
-  return binary_backward("multiply_backward", grad, a, b, kResult, MulGrad{});
-}
-Tensor multiply_backward(const Tensor& grad, const Tensor& a, const Scalar& b) {
-  return binary_backward("multiply_backward", grad, a, b, kResult, MulGrad{}).first;
-}
+// The Tensor-Tensor form and the two Scalar forms of a backward kernel (the Scalar side
+// has no gradient).
+#define EX_BACKWARD_FORMS(name, result, fn)                                              \
+  std::pair<Tensor, Tensor> name(const Tensor& grad, const Tensor& a, const Tensor& b) { \
+    return binary_backward(#name, grad, a, b, result, fn{});                             \
+  }                                                                                      \
+  Tensor name(const Tensor& grad, const Tensor& a, const Scalar& b) {                    \
+    return binary_backward(#name, grad, a, b, result, fn{}).first;                       \
+  }                                                                                      \
+  Tensor name(const Tensor& grad, const Scalar& a, const Tensor& b) {                    \
+    return binary_backward(#name, grad, a, b, result, fn{}).second;                      \
+  }
 
-std::pair<Tensor, Tensor> divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
-  return binary_backward("divide_backward", grad, a, b, kDivideResult, DivGrad{});
-}
-Tensor divide_backward(const Tensor& grad, const Tensor& a, const Scalar& b) {
-  return binary_backward("divide_backward", grad, a, b, kDivideResult, DivGrad{}).first;
-}
-Tensor divide_backward(const Tensor& grad, const Scalar& a, const Tensor& b) {
-  return binary_backward("divide_backward", grad, a, b, kDivideResult, DivGrad{}).second;
-}
+EX_BACKWARD_FORMS(multiply_backward, kResult, MulGrad)
+EX_BACKWARD_FORMS(divide_backward, kDivideResult, DivGrad)
+EX_BACKWARD_FORMS(power_backward, kResult, PowGrad)
+#undef EX_BACKWARD_FORMS
 
 std::pair<Tensor, Tensor> floor_divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
   check_inputs("floor_divide_backward", grad, a, b, kResult);
@@ -708,16 +709,6 @@ std::pair<Tensor, Tensor> modulo_backward(const Tensor& grad, const Tensor& a, c
 }
 Tensor modulo_backward(const Tensor& grad, const Scalar& a, const Tensor& b) {
   return binary_backward("modulo_backward", grad, a, b, kResult, ModGrad{}).second;
-}
-
-std::pair<Tensor, Tensor> power_backward(const Tensor& grad, const Tensor& base, const Tensor& exponent) {
-  return binary_backward("power_backward", grad, base, exponent, kResult, PowGrad{});
-}
-Tensor power_backward(const Tensor& grad, const Tensor& base, const Scalar& exponent) {
-  return binary_backward("power_backward", grad, base, exponent, kResult, PowGrad{}).first;
-}
-Tensor power_backward(const Tensor& grad, const Scalar& base, const Tensor& exponent) {
-  return binary_backward("power_backward", grad, base, exponent, kResult, PowGrad{}).second;
 }
 
 Tensor neg_backward(const Tensor& grad) {

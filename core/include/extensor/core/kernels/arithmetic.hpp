@@ -81,10 +81,11 @@ Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::o
 //   integer or bool result has no gradient at all and throws (grad can't be floating).
 // - Exact formulas, no epsilons: a zero divisor or a zero/negative base gives IEEE
 //   inf/NaN exactly as PyTorch 1.13 does.
-// - Gradients are new contiguous tensors except where add/subtract say otherwise.
+// - Gradients are new contiguous tensors except where add, subtract and modulo say
+//   otherwise.
 // - Forms with a Scalar operand: for `a + s`, `a - s` and `a % s` the gradient of a is
-//   grad itself; for `s + b` it is grad and for `s - b` neg_backward(grad); for `s * b`
-//   use multiply_backward(grad, b, s).
+//   grad itself; for `s + b` it is grad and for `s - b` neg_backward(grad). multiply,
+//   divide, modulo and power have Scalar forms below.
 
 // Gradients of add(a, b): ga = grad and gb = grad, each reduced to its shape. A
 // gradient whose shape equals grad's (and whose dtype equals grad's) is grad itself,
@@ -103,10 +104,11 @@ std::pair<Tensor, Tensor> subtract_backward(const Tensor& grad, const Shape& a_s
                                             std::optional<DType> b_dtype = std::nullopt);
 
 // Gradients of multiply(a, b): ga = grad * b, gb = grad * a, both computed in one pass
-// over the broadcast shape, then reduced. The Scalar form returns ga of `a * s` (= grad *
-// s); for `s * b` call it with (grad, b, s).
+// over the broadcast shape, then reduced. The Scalar forms return ga of `a * s` and gb
+// of `s * b` (grad * s).
 std::pair<Tensor, Tensor> multiply_backward(const Tensor& grad, const Tensor& a, const Tensor& b);
 Tensor multiply_backward(const Tensor& grad, const Tensor& a, const Scalar& b);
+Tensor multiply_backward(const Tensor& grad, const Scalar& a, const Tensor& b);
 
 // Gradients of divide(a, b): ga = grad / b, gb = -grad * a / b^2 (computed as PyTorch
 // does, -grad * ((a / b) / b), which avoids overflowing b^2), in one pass. No epsilon:
