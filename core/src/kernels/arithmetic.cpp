@@ -6,24 +6,35 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
 #include "core/src/check.hpp"
 #include "core/src/kernels/elementwise.hpp"
 #include "core/src/strided_loop.hpp"
+#include "extensor/core/creation.hpp"
+#include "extensor/core/kernels/reduction.hpp"
 
 namespace ex {
 
-DType result_type(const Tensor& a, const Tensor& b) {
-  const bool zero_a = a.dim() == 0, zero_b = b.dim() == 0;
-  if (zero_a == zero_b) return promote_types(a.dtype(), b.dtype());
-  const DType dim = zero_a ? b.dtype() : a.dtype();
-  const DType zero = zero_a ? a.dtype() : b.dtype();
+namespace {
+
+// result_type from the operands' dtypes and whether each has rank 0.
+DType result_type_of(DType a, bool zero_a, DType b, bool zero_b) {
+  if (zero_a == zero_b) return promote_types(a, b);
+  const DType dim = zero_a ? b : a;
+  const DType zero = zero_a ? a : b;
   // PyTorch's combine_categories(dim, zero).
   if (is_floating(dim)) return dim;
   if (dim == DType::Bool || is_floating(zero)) return promote_types(dim, zero);
   return dim;
+}
+
+}  // namespace
+
+DType result_type(const Tensor& a, const Tensor& b) {
+  return result_type_of(a.dtype(), a.dim() == 0, b.dtype(), b.dim() == 0);
 }
 
 DType result_type(const Tensor& tensor, const Scalar& scalar) { return result_type(tensor.dtype(), scalar); }
@@ -424,4 +435,286 @@ Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::o
 }
 
 }  // namespace kernels
+
+// ---------------------------------------------------------------------------------
+// Backward kernels.
+
+namespace {
+
+using kernels::divide_type;
+using kernels::rtype;
+
+void require_defined(const char* op, const char* what, const Tensor& t) {
+  if (!t.defined()) detail::fail("{}: {} is undefined", op, what);
+}
+void require_defined(const char*, const char*, const Scalar&) {}
+
+// The checks every binary backward kernel makes: grad is defined, the inputs' shapes
+// broadcast to grad's shape, and (when known) grad's dtype is the forward result's
+// dtype, which must be floating.
+void check_grad(const char* op, const Tensor& grad, const Shape& a, const Shape& b, std::optional<DType> result) {
+  require_defined(op, "grad", grad);
+  const Shape shape = broadcast_shapes(a, b, op);
+  if (grad.shape() != shape)
+    detail::fail("{}: grad has shape {} but the forward output of inputs {} and {} has shape {}", op, grad.shape(), a,
+                 b, shape);
+  if (result && !is_floating(*result))
+    detail::fail("{}: the forward result dtype {} is not floating, so there is no gradient", op, *result);
+  if (!is_floating(grad.dtype())) detail::fail("{}: grad must be floating, got dtype {}", op, grad.dtype());
+  if (result && grad.dtype() != *result)
+    detail::fail("{}: grad has dtype {} but the forward result has dtype {}", op, grad.dtype(), *result);
+}
+
+DType dtype_of_operand(const Tensor& t) { return t.dtype(); }
+DType dtype_of_operand(const Scalar& s) { return s.dtype(); }
+const Shape& shape_of_operand(const Tensor& t) { return t.shape(); }
+const Shape& shape_of_operand(const Scalar&) {
+  static const Shape rank0{};
+  return rank0;
+}
+
+// check_grad for tensor or Scalar operands; result(a, b) is the forward's dtype.
+template <class A, class B, class R>
+void check_inputs(const char* op, const Tensor& grad, const A& a, const B& b, R result) {
+  require_defined(op, "a", a);
+  require_defined(op, "b", b);
+  check_grad(op, grad, shape_of_operand(a), shape_of_operand(b), result(a, b));
+}
+const auto kResult = [](const auto& a, const auto& b) { return rtype(a, b); };
+const auto kDivideResult = [](const auto& a, const auto& b) { return divide_type(a, b); };
+
+// The gradient of an input of `shape` and `dtype` from a gradient g over the forward's
+// shape: reduced, then converted; undefined for a non-floating input. g itself when
+// nothing changes.
+Tensor finish(const Tensor& g, const Shape& shape, DType dtype) {
+  if (!is_floating(dtype)) return {};
+  return reduce_to_shape(g, shape).to(dtype);
+}
+
+// One operand of a gradient pass: a tensor converted to the compute dtype with strides
+// broadcast to the pass's shape, or a scalar.
+struct TensorOperand {
+  Tensor t;
+  Strides strides;
+};
+TensorOperand operand(const Tensor& x, DType compute, const Shape& shape) {
+  Tensor c = x.to(compute);
+  Strides st = c.shape() == shape ? c.strides() : detail::broadcast_strides(c, shape);
+  return {std::move(c), std::move(st)};
+}
+const Scalar& operand(const Scalar& s, DType, const Shape&) { return s; }
+
+// n elements of the gradient pass: (ga, gb) = f(g, x, y), storing the sides WA / WB.
+// Operands 0..4 are g, x, y, ga, gb with byte strides s; G is grad's element type, A
+// and B those of x and y (G, or C for a scalar on the stack), C = compute_t<G>.
+template <class C, class G, class A, class B, bool WA, bool WB, class F>
+void grad_row(const detail::Ptrs<5>& p, const detail::ByteStrides<5>& s, std::int64_t n, F& f) {
+  const G* g = reinterpret_cast<const G*>(p[0]);
+  const A* x = reinterpret_cast<const A*>(p[1]);
+  const B* y = reinterpret_cast<const B*>(p[2]);
+  G* oa = reinterpret_cast<G*>(p[3]);
+  G* ob = reinterpret_cast<G*>(p[4]);
+  constexpr std::int64_t kg = sizeof(G), ka = sizeof(A), kb = sizeof(B);
+  const auto store = [oa, ob](std::int64_t i, const std::pair<C, C>& r) {
+    if constexpr (WA) oa[i] = detail::convert<G>(r.first);
+    if constexpr (WB) ob[i] = detail::convert<G>(r.second);
+  };
+  if (s[0] == kg && (!WA || s[3] == kg) && (!WB || s[4] == kg)) {
+    if (s[1] == ka && s[2] == kb) {
+      for (std::int64_t i = 0; i < n; ++i)
+        store(i, f(static_cast<C>(g[i]), static_cast<C>(x[i]), static_cast<C>(y[i])));
+      return;
+    }
+    if (s[1] == ka && s[2] == 0) {
+      const C v = static_cast<C>(*y);
+      for (std::int64_t i = 0; i < n; ++i) store(i, f(static_cast<C>(g[i]), static_cast<C>(x[i]), v));
+      return;
+    }
+    if (s[1] == 0 && s[2] == kb) {
+      const C u = static_cast<C>(*x);
+      for (std::int64_t i = 0; i < n; ++i) store(i, f(static_cast<C>(g[i]), u, static_cast<C>(y[i])));
+      return;
+    }
+  }
+  for (std::int64_t i = 0; i < n; ++i) {
+    const C gi = static_cast<C>(*reinterpret_cast<const G*>(p[0] + i * s[0]));
+    const C u = static_cast<C>(*reinterpret_cast<const A*>(p[1] + i * s[1]));
+    const C v = static_cast<C>(*reinterpret_cast<const B*>(p[2] + i * s[2]));
+    const std::pair<C, C> r = f(gi, u, v);
+    if constexpr (WA) *reinterpret_cast<G*>(p[3] + i * s[3]) = detail::convert<G>(r.first);
+    if constexpr (WB) *reinterpret_cast<G*>(p[4] + i * s[4]) = detail::convert<G>(r.second);
+  }
+}
+
+// The elementwise gradients of a binary op over grad's shape, before any reduction:
+// f(g, x, y) returns {d/dx, d/dy} already multiplied by g, as a pair of compute_t
+// values. One pass computes the sides asked for (need_a, need_b) into new contiguous
+// tensors of grad's dtype; a side not asked for is undefined. a and b are Tensors
+// (converted to grad's dtype when they differ: one extra pass) or Scalars.
+template <class A, class B, class F>
+std::pair<Tensor, Tensor> grad_pass(const Tensor& grad, const A& a, const B& b, bool need_a, bool need_b, F f) {
+  const Shape& shape = grad.shape();
+  const DType cd = grad.dtype();
+  std::pair<Tensor, Tensor> out;
+  if (need_a) out.first = detail::empty_unchecked(shape, cd);
+  if (need_b) out.second = detail::empty_unchecked(shape, cd);
+  if ((!need_a && !need_b) || shape.numel() == 0) return out;
+  const auto oa = operand(a, cd, shape);
+  const auto ob = operand(b, cd, shape);
+  dispatch(cd, [&]<class G>() {
+    using C = compute_t<G>;
+    if constexpr (std::is_floating_point_v<C>) {
+      constexpr bool scalar_a = std::is_same_v<A, Scalar>, scalar_b = std::is_same_v<B, Scalar>;
+      using EA = std::conditional_t<scalar_a, C, G>;
+      using EB = std::conditional_t<scalar_b, C, G>;
+      const Strides zero(shape.size(), 0);
+      C va{}, vb{};
+      const void* pa = &va;
+      const void* pb = &vb;
+      const Strides* sa = &zero;
+      const Strides* sb = &zero;
+      if constexpr (scalar_a) {
+        va = detail::scalar_to<C>(oa);
+      } else {
+        pa = oa.t.raw_data();
+        sa = &oa.strides;
+      }
+      if constexpr (scalar_b) {
+        vb = detail::scalar_to<C>(ob);
+      } else {
+        pb = ob.t.raw_data();
+        sb = &ob.strides;
+      }
+      // A side not asked for is written nowhere: stride 0 over a dummy address.
+      G dummy{};
+      const Strides dense = contiguous_strides(shape);
+      char* po_a = reinterpret_cast<char*>(need_a ? out.first.raw_data() : &dummy);
+      char* po_b = reinterpret_cast<char*>(need_b ? out.second.raw_data() : &dummy);
+      detail::StridedLoop<5> loop(shape, {&grad.strides(), sa, sb, need_a ? &dense : &zero, need_b ? &dense : &zero},
+                                  {sizeof(G), sizeof(EA), sizeof(EB), sizeof(G), sizeof(G)});
+      const detail::Ptrs<5> base{static_cast<char*>(grad.raw_data()), const_cast<char*>(static_cast<const char*>(pa)),
+                                 const_cast<char*>(static_cast<const char*>(pb)), po_a, po_b};
+      const auto go = [&]<bool WA, bool WB>() {
+        loop.run(base, [&](const detail::Ptrs<5>& p, const detail::ByteStrides<5>& st, std::int64_t n) {
+          grad_row<C, G, EA, EB, WA, WB>(p, st, n, f);
+        });
+      };
+      if (need_a && need_b)
+        go.template operator()<true, true>();
+      else if (need_a)
+        go.template operator()<true, false>();
+      else
+        go.template operator()<false, true>();
+    }
+  });
+  return out;
+}
+
+// Checks, runs the pass for the floating tensor inputs and reduces/converts each side.
+// Scalar operands never get a gradient.
+template <class A, class B, class R, class F>
+std::pair<Tensor, Tensor> binary_backward(const char* op, const Tensor& grad, const A& a, const B& b, R result, F f) {
+  check_inputs(op, grad, a, b, result);
+  constexpr bool scalar_a = std::is_same_v<A, Scalar>, scalar_b = std::is_same_v<B, Scalar>;
+  const bool need_a = !scalar_a && is_floating(dtype_of_operand(a));
+  const bool need_b = !scalar_b && is_floating(dtype_of_operand(b));
+  auto [ga, gb] = grad_pass(grad, a, b, need_a, need_b, f);
+  if (need_a) ga = finish(ga, shape_of_operand(a), dtype_of_operand(a));
+  if (need_b) gb = finish(gb, shape_of_operand(b), dtype_of_operand(b));
+  return {std::move(ga), std::move(gb)};
+}
+
+struct MulGrad {
+  template <class C>
+  std::pair<C, C> operator()(C g, C x, C y) const {
+    return {g * y, g * x};
+  }
+};
+
+struct DivGrad {
+  template <class C>
+  std::pair<C, C> operator()(C g, C x, C y) const {
+    return {g / y, -g * ((x / y) / y)};
+  }
+};
+
+struct ModGrad {
+  template <class C>
+  std::pair<C, C> operator()(C g, C x, C y) const {
+    return {g, -g * kernels::FloorDiv{}(x, y)};
+  }
+};
+
+struct PowGrad {
+  template <class C>
+  std::pair<C, C> operator()(C g, C x, C e) const {
+    const C dbase = e == C(0) ? C(0) : g * (e * std::pow(x, e - C(1)));
+    const C dexp = g * (x == C(0) && e >= C(0) ? C(0) : std::pow(x, e) * std::log(x));
+    return {dbase, dexp};
+  }
+};
+
+// add_backward / subtract_backward: the expected dtype of grad when both input dtypes
+// are given.
+std::optional<DType> add_result(const Shape& a, const Shape& b, std::optional<DType> ad, std::optional<DType> bd) {
+  if (!ad || !bd) return std::nullopt;
+  return result_type_of(*ad, a.empty(), *bd, b.empty());
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> add_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
+                                       std::optional<DType> a_dtype, std::optional<DType> b_dtype) {
+  check_grad("add_backward", grad, a_shape, b_shape, add_result(a_shape, b_shape, a_dtype, b_dtype));
+  return {finish(grad, a_shape, a_dtype.value_or(grad.dtype())), finish(grad, b_shape, b_dtype.value_or(grad.dtype()))};
+}
+
+std::pair<Tensor, Tensor> subtract_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
+                                            std::optional<DType> a_dtype, std::optional<DType> b_dtype) {
+  check_grad("subtract_backward", grad, a_shape, b_shape, add_result(a_shape, b_shape, a_dtype, b_dtype));
+  Tensor gb = finish(grad, b_shape, b_dtype.value_or(grad.dtype()));
+  return {finish(grad, a_shape, a_dtype.value_or(grad.dtype())), gb.defined() ? kernels::neg(gb) : gb};
+}
+
+// The Tensor-Tensor form and the two Scalar forms of a backward kernel (the Scalar side
+// has no gradient).
+#define EX_BACKWARD_FORMS(name, result, fn)                                              \
+  std::pair<Tensor, Tensor> name(const Tensor& grad, const Tensor& a, const Tensor& b) { \
+    return binary_backward(#name, grad, a, b, result, fn{});                             \
+  }                                                                                      \
+  Tensor name(const Tensor& grad, const Tensor& a, const Scalar& b) {                    \
+    return binary_backward(#name, grad, a, b, result, fn{}).first;                       \
+  }                                                                                      \
+  Tensor name(const Tensor& grad, const Scalar& a, const Tensor& b) {                    \
+    return binary_backward(#name, grad, a, b, result, fn{}).second;                      \
+  }
+
+EX_BACKWARD_FORMS(multiply_backward, kResult, MulGrad)
+EX_BACKWARD_FORMS(divide_backward, kDivideResult, DivGrad)
+EX_BACKWARD_FORMS(power_backward, kResult, PowGrad)
+#undef EX_BACKWARD_FORMS
+
+std::pair<Tensor, Tensor> floor_divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+  check_inputs("floor_divide_backward", grad, a, b, kResult);
+  const auto zero = [](const Tensor& x) { return is_floating(x.dtype()) ? zeros(x.shape(), x.dtype()) : Tensor(); };
+  return {zero(a), zero(b)};
+}
+
+std::pair<Tensor, Tensor> modulo_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+  check_inputs("modulo_backward", grad, a, b, kResult);
+  // ga is grad itself (reduced): only gb needs a pass.
+  const bool need_b = is_floating(b.dtype());
+  Tensor gb = grad_pass(grad, a, b, false, need_b, ModGrad{}).second;
+  return {finish(grad, a.shape(), a.dtype()), need_b ? finish(gb, b.shape(), b.dtype()) : gb};
+}
+Tensor modulo_backward(const Tensor& grad, const Scalar& a, const Tensor& b) {
+  return binary_backward("modulo_backward", grad, a, b, kResult, ModGrad{}).second;
+}
+
+Tensor neg_backward(const Tensor& grad) {
+  require_defined("neg_backward", "grad", grad);
+  if (!is_floating(grad.dtype())) detail::fail("neg_backward: grad must be floating, got dtype {}", grad.dtype());
+  return kernels::neg(grad);
+}
+
 }  // namespace ex
