@@ -122,6 +122,38 @@ struct MemRow {
   double bytes;  // read + written by one call
 };
 
+// Times each row against a memcpy of the same bytes; a row passes at ours/memcpy >= target.
+void memory_rows(const std::vector<MemRow>& rows, double target, const Options& opt) {
+  // memcpy of half the bytes moves the same bytes (it reads and writes each once).
+  double most = 0;
+  for (const MemRow& r : rows) most = std::max(most, r.bytes);
+  const auto copy_bytes = static_cast<std::size_t>(most / 2) + 64;
+  std::unique_ptr<char[]> src(new char[copy_bytes]), dst(new char[copy_bytes]);
+  std::memset(src.get(), 1, copy_bytes);
+  std::memset(dst.get(), 0, copy_bytes);
+
+  std::printf("%-26s %8s %9s %9s %8s %6s %9s %8s\n", "row", "MB", "memcpy", "ours", "ours/mc", "target", "torch",
+              "torch/mc");
+  const char* form = "";
+  for (const MemRow& r : rows) {
+    ex::Tensor out;
+    std::vector<torch_side::Input> in;
+    for (const ex::Tensor& t : r.inputs) in.push_back(as_input(t));
+    const auto theirs = torch_side::make(r.torch_op, in, opt.torch_out);
+    form = theirs->form();
+    const auto half = static_cast<std::size_t>(r.bytes / 2);
+    const std::vector<double> best = best_per_call({[&] { parallel_memcpy(dst.get(), src.get(), half, opt.threads); },
+                                                    [&] { out = r.ours(r.inputs); }, [&] { theirs->run(); }},
+                                                   opt);
+    check_same(r.name, abs_sum(out), theirs->checksum());
+    const double memcpy_gbs = 2.0 * static_cast<double>(half) / best[0] / 1e9;
+    const double ours_gbs = r.bytes / best[1] / 1e9, torch_gbs = r.bytes / best[2] / 1e9;
+    std::printf("%-26s %8.1f %9.2f %9.2f %8.3f %6s %9.2f %8.3f\n", r.name, r.bytes / 1e6, memcpy_gbs, ours_gbs,
+                ours_gbs / memcpy_gbs, verdict(ours_gbs / memcpy_gbs >= target), torch_gbs, torch_gbs / memcpy_gbs);
+  }
+  std::printf("(ours: out-of-place, steady state; torch: %s)\n", form);
+}
+
 void memory_section(const Options& opt) {
   const std::int64_t n = std::int64_t{1} << 24, m = 4096;
   const ex::Tensor a = ex::rand({n}), b = ex::rand({n});
@@ -146,35 +178,8 @@ void memory_section(const Options& opt) {
        (1.0 * m * m + m) * f},
   };
 
-  // memcpy of half the bytes moves the same bytes (it reads and writes each once).
-  double most = 0;
-  for (const MemRow& r : rows) most = std::max(most, r.bytes);
-  const auto copy_bytes = static_cast<std::size_t>(most / 2) + 64;
-  std::unique_ptr<char[]> src(new char[copy_bytes]), dst(new char[copy_bytes]);
-  std::memset(src.get(), 1, copy_bytes);
-  std::memset(dst.get(), 0, copy_bytes);
-
   std::printf("\n1. Memory-bound ops against memcpy of the same bytes (read + written), GB/s = 1e9 B/s\n");
-  std::printf("%-26s %8s %9s %9s %8s %6s %9s %8s\n", "row", "MB", "memcpy", "ours", "ours/mc", ">=0.7", "torch",
-              "torch/mc");
-  const char* form = "";
-  for (const MemRow& r : rows) {
-    ex::Tensor out;
-    std::vector<torch_side::Input> in;
-    for (const ex::Tensor& t : r.inputs) in.push_back(as_input(t));
-    const auto theirs = torch_side::make(r.torch_op, in, opt.torch_out);
-    form = theirs->form();
-    const auto half = static_cast<std::size_t>(r.bytes / 2);
-    const std::vector<double> best = best_per_call({[&] { parallel_memcpy(dst.get(), src.get(), half, opt.threads); },
-                                                    [&] { out = r.ours(r.inputs); }, [&] { theirs->run(); }},
-                                                   opt);
-    check_same(r.name, abs_sum(out), theirs->checksum());
-    const double memcpy_gbs = 2.0 * static_cast<double>(half) / best[0] / 1e9;
-    const double ours_gbs = r.bytes / best[1] / 1e9, torch_gbs = r.bytes / best[2] / 1e9;
-    std::printf("%-26s %8.1f %9.2f %9.2f %8.3f %6s %9.2f %8.3f\n", r.name, r.bytes / 1e6, memcpy_gbs, ours_gbs,
-                ours_gbs / memcpy_gbs, verdict(ours_gbs / memcpy_gbs >= 0.7), torch_gbs, torch_gbs / memcpy_gbs);
-  }
-  std::printf("(ours: out-of-place, steady state; torch: %s)\n", form);
+  memory_rows(rows, 0.7, opt);
 }
 
 // --- 2. and 4. ops against torch ------------------------------------------------------
@@ -229,17 +234,61 @@ void ops_section(const Options& opt) {
 }
 
 void backward_section(const Options& opt) {
-  // Issue P3: one row per raw backward kernel, e.g.
-  //   {"relu_backward(g, x)", "relu_backward", {g, x}, [](const V& v) { return ex::relu_backward(v[0], v[1]); }},
-  // torch_side.cpp already has relu_backward, sigmoid_backward (g, y), tanh_backward
-  // (g, y), gelu_backward (g, x) and softmax_lastaxis_backward (g, y).
-  const std::vector<OpRow> rows = {};
-  std::printf("\n4. Raw backward kernels against ATen's (issue P3)\n");
-  if (rows.empty()) {
-    std::printf("(no rows yet)\n");
-    return;
-  }
-  compare_section(rows, opt);
+  const std::int64_t n = std::int64_t{1} << 24, m = 4096, rows = 4096, cols = 1024, k = 1024;
+  const ex::Tensor g = ex::randn({n}), x = ex::randn({n}), y = ex::sigmoid(x);
+  const ex::Tensor gm = ex::randn({m, m});
+  const ex::Tensor gs = ex::randn({rows, cols}), s = ex::softmax(ex::randn({rows, cols}), -1);
+  const ex::Tensor ga = ex::randn({k, k}), a = ex::randn({k, k}), b = ex::randn({k, k});
+  const double f = sizeof(float);
+  using V = std::vector<ex::Tensor>;
+  std::printf("\n4a. Raw backward kernels against memcpy of the same bytes (issue P3: target >= 0.6)\n");
+  memory_rows(
+      {
+          {"relu_backward [2^24]",
+           "relu_backward",
+           {g, x},
+           [](const V& v) { return ex::relu_backward(v[0], v[1]); },
+           3.0 * n * f},
+          {"sigmoid_backward [2^24]",
+           "sigmoid_backward",
+           {g, y},
+           [](const V& v) { return ex::sigmoid_backward(v[0], v[1]); },
+           3.0 * n * f},
+          // The bias gradient of [4096,4096] + [4096]: ga is grad itself (no copy), gb a
+          // column sum, so the bytes are one read of grad and the [4096] write.
+          {"add_backward bias [4096,4096]",
+           "sum_axis0",
+           {gm},
+           [m](const V& v) {
+             return ex::add_backward(v[0], {m, m}, {m}).second;
+           },
+           (1.0 * m * m + m) * f},
+      },
+      0.6, opt);
+  std::printf("\n4b. Raw backward kernels against ATen's (issue P3: target > 1)\n");
+  compare_section(
+      {
+          {"relu_backward(g, x) [2^24]",
+           "relu_backward",
+           {g, x},
+           [](const V& v) { return ex::relu_backward(v[0], v[1]); }},
+          {"sigmoid_backward(g, y) [2^24]",
+           "sigmoid_backward",
+           {g, y},
+           [](const V& v) { return ex::sigmoid_backward(v[0], v[1]); }},
+          {"softmax_backward(g, y, -1)",
+           "softmax_lastaxis_backward",
+           {gs, s},
+           [](const V& v) { return ex::softmax_backward(v[0], v[1], -1); }},
+          {"matmul_backward 1024^3",
+           "matmul_backward",
+           {ga, a, b},
+           [](const V& v) {
+             auto [da, db] = ex::matmul_backward(v[0], v[1], v[2]);
+             return ex::concatenate({da.flatten(), db.flatten()});
+           }},
+      },
+      opt);
 }
 
 // --- 3. per-call cost ----------------------------------------------------------------

@@ -85,6 +85,15 @@ const std::map<std::string, Def>& table() {
       {"gelu_backward",
        {[](const Tensors& x) { return at::gelu_backward(x[0], x[1]); },
         [](at::Tensor& o, const Tensors& x) { at::gelu_backward_out(o, x[0], x[1]); }}},
+      // Inputs (g, a, b) of a @ b; both gradients, flattened into one tensor for the
+      // checksum (ours pays the same concatenation).
+      {"matmul_backward",
+       {[](const Tensors& x) {
+          return at::cat({at::matmul(x[0], x[2].t()).flatten(), at::matmul(x[1].t(), x[0]).flatten()});
+        },
+        [](at::Tensor& o, const Tensors& x) {
+          o = at::cat({at::matmul(x[0], x[2].t()).flatten(), at::matmul(x[1].t(), x[0]).flatten()});
+        }}},
       {"softmax_lastaxis_backward",
        {[](const Tensors& x) { return at::_softmax_backward_data(x[0], x[1], -1, at::kFloat); },
         [](at::Tensor& o, const Tensors& x) { at::_softmax_backward_data_out(o, x[0], x[1], -1, at::kFloat); }}},
