@@ -267,13 +267,13 @@ Tensor clip_backward(const Tensor& grad, const Tensor& x, const std::optional<Sc
   return dispatch(x.dtype(), [&]<class T>() {
     if constexpr (kernels::is_float_v<T>) {
       using C = compute_t<T>;
-      // The bounds as clip compares them; a NaN bound is ignored there, so here too.
-      const C lo = min ? kernels::clip_bound<T>(*min) : C(0), hi = max ? kernels::clip_bound<T>(*max) : C(0);
-      const bool has_lo = min && lo == lo, has_hi = max && hi == hi;
-      return backward_map(op, grad, x, "x", [=](auto g, auto v) {
-        const bool pass = (!has_lo || v >= lo) & (!has_hi || v <= hi);  // false for a NaN x
-        return pass ? g : decltype(g)(0);
-      });
+      // The bounds as clip compares them. A missing or NaN bound (clip ignores a NaN
+      // bound) becomes an infinite one, so the test is two compares; a NaN x fails it.
+      constexpr C inf = std::numeric_limits<C>::infinity();
+      C lo = min ? kernels::clip_bound<T>(*min) : -inf, hi = max ? kernels::clip_bound<T>(*max) : inf;
+      lo = lo == lo ? lo : -inf;
+      hi = hi == hi ? hi : inf;
+      return backward_map(op, grad, x, "x", [=](auto g, auto v) { return (v >= lo) & (v <= hi) ? g : decltype(g)(0); });
     } else {
       return Tensor();  // never reached: check_backward admits floating dtypes only
     }

@@ -606,6 +606,20 @@ inline bool is_tie(C x, C y) {
   return (x == y) | ((x != x) & (y != y));
 }
 
+// One row of columns: o = g where x ties y, else 0; cnt counts the ties per column.
+// Restrict-qualified so the loop vectorizes without runtime alias checks, and kept out
+// of line: inlined into the big kernel it spilled a vector register every iteration.
+template <class T>
+[[gnu::noinline]] void tie_row(const T* __restrict x, const T* __restrict y, const T* __restrict g, T* __restrict o,
+                               std::int32_t* __restrict cnt, std::int64_t w) {
+  using C = compute_t<T>;
+  for (std::int64_t c = 0; c < w; ++c) {
+    const bool tie = is_tie(static_cast<C>(x[c]), static_cast<C>(y[c]));
+    o[c] = tie ? g[c] : T(C(0));
+    cnt[c] += tie;
+  }
+}
+
 [[noreturn]] void fail_no_tie(const char* fn) {
   detail::fail("{}: an element of y equals no element of x along the reduced axes; y must be the forward output for x",
                fn);
@@ -771,11 +785,7 @@ void extreme_backward(const char* fn, const Tensor& x, const Tensor& y, const Te
       for_rows(t, index, [&](std::int64_t off) {
         const T* xp = reinterpret_cast<const T*>(xb + off);
         T* op = reinterpret_cast<T*>(ob + off);
-        for (std::int64_t c = 0; c < t.w; ++c) {
-          const bool tie = is_tie(static_cast<C>(xp[c]), static_cast<C>(yp[c]));
-          op[c] = tie ? gp[c] : T(C(0));
-          cnt[c] += tie;
-        }
+        tie_row<T>(xp, yp, gp, op, cnt, t.w);
       });
     }
   });
