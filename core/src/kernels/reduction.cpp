@@ -534,9 +534,7 @@ void check_grad_defined(const char* fn, const Tensor& t, const char* what) {
   if (!t.defined()) detail::fail("{}: {} is undefined (a default-constructed Tensor)", fn, what);
 }
 
-// The reduced axes of a backward call, validating input_shape and the tensor t that
-// has the forward output's shape (grad, or y). Returns t viewed with keepdims (reduced
-// dims as size 1) so it broadcasts against the input.
+// The input shape (validated), reduced axes and shapes of a backward call.
 struct BackwardGeometry {
   Shape input;
   std::vector<bool> mask;
@@ -548,6 +546,8 @@ BackwardGeometry backward_geometry(const char* fn, const Shape& input_shape, con
   b.shapes = reduced_shapes(input_shape, b.mask);
   return b;
 }
+// Checks that t (grad, or y) has the forward output's shape and returns it viewed with
+// keepdims (reduced dims as size 1), so it broadcasts against the input.
 Tensor as_kept(const char* fn, const char* what, const Tensor& t, const BackwardGeometry& b, bool keepdims) {
   const Shape& expected = keepdims ? b.shapes.keep : b.shapes.out;
   if (!(t.shape() == expected))
