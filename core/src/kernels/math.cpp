@@ -6,12 +6,15 @@
 
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <type_traits>
 #include <utility>
 
 #include "core/src/check.hpp"
+#include "core/src/kernels/elementwise.hpp"
 #include "core/src/kernels/math_vec.hpp"
 #include "core/src/strided_loop.hpp"
+#include "extensor/core/creation.hpp"
 
 namespace ex::kernels {
 namespace {
@@ -186,3 +189,107 @@ Tensor clip(const Tensor& x, const std::optional<Scalar>& min, const std::option
 }
 
 }  // namespace ex::kernels
+
+namespace ex {
+namespace {
+
+// Validates an elementwise backward call: grad and v (x, or the forward output y)
+// defined, of one shape and one floating dtype.
+void check_backward(const char* op, const Tensor& grad, const Tensor& v, const char* what) {
+  if (!grad.defined()) detail::fail("{}: grad is undefined (a default-constructed Tensor)", op);
+  if (!v.defined()) detail::fail("{}: {} is undefined (a default-constructed Tensor)", op, what);
+  if (!is_floating(v.dtype()))
+    detail::fail("{}: {} has dtype {}; gradients exist only for floating dtypes", op, what, v.dtype());
+  if (grad.dtype() != v.dtype())
+    detail::fail("{}: grad has dtype {} but {} has dtype {}; they must match", op, grad.dtype(), what, v.dtype());
+  if (!(grad.shape() == v.shape()))
+    detail::fail("{}: grad has shape {} but {} has shape {}; they must match", op, grad.shape(), what, v.shape());
+}
+
+// fn(g, v) elementwise, called with the compute type (float for float16/bfloat16),
+// through the shared binary engine (vectorized rows, threads above the grain).
+template <class F>
+Tensor backward_map(const char* op, const Tensor& grad, const Tensor& v, const char* what, F fn) {
+  check_backward(op, grad, v, what);
+  return detail::binary_op(op, grad, v, v.dtype(), v.dtype(), [fn](auto g, auto a) {
+    using C = decltype(g);
+    if constexpr (std::is_floating_point_v<C>)
+      return static_cast<C>(fn(g, a));
+    else
+      return g;  // never reached: check_backward admits floating dtypes only
+  });
+}
+
+// The zero gradient of a piecewise-constant op.
+Tensor zero_backward(const char* op, const Tensor& grad, const Tensor& x) {
+  check_backward(op, grad, x, "x");
+  return zeros(x.shape(), x.dtype());
+}
+
+}  // namespace
+
+Tensor exp_backward(const Tensor& grad, const Tensor& y) {
+  return backward_map("exp_backward", grad, y, "y", [](auto g, auto v) { return g * v; });
+}
+Tensor log_backward(const Tensor& grad, const Tensor& x) {
+  return backward_map("log_backward", grad, x, "x", [](auto g, auto v) { return g / v; });
+}
+// PyTorch: grad / (x * ln 2), the constant rounded to the compute type.
+Tensor log2_backward(const Tensor& grad, const Tensor& x) {
+  return backward_map("log2_backward", grad, x, "x", [](auto g, auto v) {
+    using C = decltype(g);
+    return g / (v * static_cast<C>(std::numbers::ln2));
+  });
+}
+Tensor log10_backward(const Tensor& grad, const Tensor& x) {
+  return backward_map("log10_backward", grad, x, "x", [](auto g, auto v) {
+    using C = decltype(g);
+    return g / (v * static_cast<C>(std::numbers::ln10));
+  });
+}
+Tensor sqrt_backward(const Tensor& grad, const Tensor& y) {
+  return backward_map("sqrt_backward", grad, y, "y", [](auto g, auto v) { return g / (v + v); });
+}
+Tensor sin_backward(const Tensor& grad, const Tensor& x) {
+  return backward_map("sin_backward", grad, x, "x", [](auto g, auto v) { return g * std::cos(v); });
+}
+Tensor cos_backward(const Tensor& grad, const Tensor& x) {
+  return backward_map("cos_backward", grad, x, "x", [](auto g, auto v) { return g * -std::sin(v); });
+}
+Tensor abs_backward(const Tensor& grad, const Tensor& x) {
+  return backward_map("abs_backward", grad, x, "x", [](auto g, auto v) {
+    using C = decltype(g);
+    return g * static_cast<C>((C(0) < v) - (v < C(0)));  // sign(x): 0 at 0 and NaN
+  });
+}
+
+Tensor clip_backward(const Tensor& grad, const Tensor& x, const std::optional<Scalar>& min,
+                     const std::optional<Scalar>& max) {
+  const char* op = "clip_backward";
+  check_backward(op, grad, x, "x");
+  if (!min && !max)
+    detail::fail("{}: at least one of min and max must be given (tensor of shape {}, dtype {})", op, x.shape(),
+                 x.dtype());
+  return dispatch(x.dtype(), [&]<class T>() {
+    if constexpr (kernels::is_float_v<T>) {
+      using C = compute_t<T>;
+      // The bounds as clip compares them. A missing or NaN bound (clip ignores a NaN
+      // bound) becomes an infinite one, so the test is two compares; a NaN x fails it.
+      constexpr C inf = std::numeric_limits<C>::infinity();
+      C lo = min ? kernels::clip_bound<T>(*min) : -inf, hi = max ? kernels::clip_bound<T>(*max) : inf;
+      lo = lo == lo ? lo : -inf;
+      hi = hi == hi ? hi : inf;
+      return backward_map(op, grad, x, "x", [=](auto g, auto v) { return (v >= lo) & (v <= hi) ? g : decltype(g)(0); });
+    } else {
+      return Tensor();  // never reached: check_backward admits floating dtypes only
+    }
+  });
+}
+
+Tensor sign_backward(const Tensor& grad, const Tensor& x) { return zero_backward("sign_backward", grad, x); }
+Tensor ceil_backward(const Tensor& grad, const Tensor& x) { return zero_backward("ceil_backward", grad, x); }
+Tensor floor_backward(const Tensor& grad, const Tensor& x) { return zero_backward("floor_backward", grad, x); }
+Tensor round_backward(const Tensor& grad, const Tensor& x) { return zero_backward("round_backward", grad, x); }
+Tensor trunc_backward(const Tensor& grad, const Tensor& x) { return zero_backward("trunc_backward", grad, x); }
+
+}  // namespace ex

@@ -319,8 +319,7 @@ void reduce_columns(const char* in, char* out, const Group& kept, const Group& r
 }
 
 // Which axes a reduction covers.
-std::vector<bool> parse_axes(const Tensor& x, const std::vector<std::int64_t>& axes, const char* fn) {
-  const std::int64_t rank = x.dim();
+std::vector<bool> parse_axes(std::int64_t rank, const std::vector<std::int64_t>& axes, const char* fn) {
   std::vector<bool> mask(static_cast<std::size_t>(rank), axes.empty());
   std::vector<bool> seen(static_cast<std::size_t>(std::max<std::int64_t>(rank, 1)), false);
   for (const std::int64_t axis : axes) {
@@ -336,6 +335,59 @@ std::vector<bool> parse_axes(const Tensor& x, const std::vector<std::int64_t>& a
     if (rank > 0) mask[a] = true;
   }
   return mask;
+}
+
+// The shapes of a reduction of `in` over mask: with keepdims (reduced dims 1), without,
+// and the number of elements reduced into each output.
+struct ReducedShapes {
+  Shape keep;
+  Shape out;
+  std::int64_t count = 1;
+};
+ReducedShapes reduced_shapes(const Shape& in, const std::vector<bool>& mask) {
+  ReducedShapes r;
+  for (std::size_t d = 0; d < in.size(); ++d) {
+    if (mask[d]) {
+      r.count *= in[d];
+      r.keep.push_back(1);
+    } else {
+      r.keep.push_back(in[d]);
+      r.out.push_back(in[d]);
+    }
+  }
+  return r;
+}
+
+// The dims of a reduction over mask of a tensor with `shape` and element `strides`,
+// with byte strides into the input (in_item bytes an element) and into a contiguous
+// output over the kept dims (out_item bytes), sorted by input stride (innermost last),
+// size-1 dims dropped and neighbours that step uniformly merged.
+std::vector<Dim> coalesce_dims(const Shape& shape, const Strides& strides, const std::vector<bool>& mask,
+                               std::int64_t in_item, std::int64_t out_item) {
+  const std::size_t rank = shape.size();
+  std::vector<std::int64_t> out_strides(rank, 0);
+  std::int64_t out_stride = out_item;
+  for (std::size_t d = rank; d-- > 0;) {
+    if (mask[d]) continue;
+    out_strides[d] = out_stride;
+    out_stride *= shape[d];
+  }
+  std::vector<Dim> dims;
+  for (std::size_t d = 0; d < rank; ++d) dims.push_back({shape[d], strides[d] * in_item, out_strides[d], mask[d]});
+  std::stable_sort(dims.begin(), dims.end(), [](const Dim& a, const Dim& b) { return a.in > b.in; });
+  std::vector<Dim> merged;
+  for (const Dim& d : dims) {
+    if (d.size == 1) continue;
+    if (!merged.empty()) {
+      Dim& p = merged.back();
+      if (p.reduced == d.reduced && p.in == d.in * d.size && p.out == d.out * d.size) {
+        p = {p.size * d.size, d.in, d.out, d.reduced};
+        continue;
+      }
+    }
+    merged.push_back(d);
+  }
+  return merged;
 }
 
 enum class Kind { Sum, Mean, Max, Min };
@@ -364,31 +416,7 @@ void run_reduce(const Tensor& x, const std::vector<bool>& mask, const Tensor& ou
     for (std::int64_t i = 0; i < out.numel(); ++i) reinterpret_cast<Out*>(out_data)[i] = v;
     return;
   }
-  const std::int64_t rank = x.dim();
-  // Output strides of each input dim: contiguous over the kept dims, 0 for reduced.
-  std::vector<Dim> dims;
-  std::int64_t out_stride = sizeof(Out);
-  std::vector<std::int64_t> out_strides(static_cast<std::size_t>(rank), 0);
-  for (std::int64_t d = rank; d-- > 0;) {
-    if (mask[d]) continue;
-    out_strides[d] = out_stride;
-    out_stride *= x.shape()[d];
-  }
-  for (std::int64_t d = 0; d < rank; ++d)
-    dims.push_back({x.shape()[d], x.strides()[d] * static_cast<std::int64_t>(sizeof(T)), out_strides[d], mask[d]});
-  std::stable_sort(dims.begin(), dims.end(), [](const Dim& a, const Dim& b) { return a.in > b.in; });
-  std::vector<Dim> merged;
-  for (const Dim& d : dims) {
-    if (d.size == 1) continue;
-    if (!merged.empty()) {
-      Dim& p = merged.back();
-      if (p.reduced == d.reduced && p.in == d.in * d.size && p.out == d.out * d.size) {
-        p = {p.size * d.size, d.in, d.out, d.reduced};
-        continue;
-      }
-    }
-    merged.push_back(d);
-  }
+  std::vector<Dim> merged = coalesce_dims(x.shape(), x.strides(), mask, sizeof(T), sizeof(Out));
   const char* in = static_cast<const char*>(x.raw_data());
   if (merged.empty()) {  // a single element
     *reinterpret_cast<Out*>(out_data) = Op::finish(Op::load(*reinterpret_cast<const T*>(in)), count);
@@ -410,17 +438,10 @@ void run_reduce(const Tensor& x, const std::vector<bool>& mask, const Tensor& ou
 
 Tensor reduce(const Tensor& x, const std::vector<bool>& mask, bool keepdims, Kind kind) {
   const char* fn = kind_name(kind);
-  Shape keep_shape, out_shape;
-  std::int64_t count = 1;
-  for (std::int64_t d = 0; d < x.dim(); ++d) {
-    if (mask[d]) {
-      count *= x.shape()[d];
-      keep_shape.push_back(1);
-    } else {
-      keep_shape.push_back(x.shape()[d]);
-      out_shape.push_back(x.shape()[d]);
-    }
-  }
+  const ReducedShapes shapes = reduced_shapes(x.shape(), mask);
+  const Shape& keep_shape = shapes.keep;
+  const Shape& out_shape = shapes.out;
+  const std::int64_t count = shapes.count;
   if ((kind == Kind::Max || kind == Kind::Min) && count == 0)
     detail::fail("{}: cannot reduce over an empty extent (input shape {}, reducing {} elements per output)", fn,
                  x.shape(), count);
@@ -451,7 +472,7 @@ Tensor reduce(const Tensor& x, const std::vector<bool>& mask, bool keepdims, Kin
 }
 
 Tensor reduce_axis(const Tensor& x, std::int64_t axis, bool keepdims, Kind kind) {
-  return reduce(x, parse_axes(x, {axis}, kind_name(kind)), keepdims, kind);
+  return reduce(x, parse_axes(x.dim(), {axis}, kind_name(kind)), keepdims, kind);
 }
 
 // ---- argmax / argmin ----
@@ -460,7 +481,7 @@ template <bool Max>
 Tensor arg_extreme(const Tensor& x, std::int64_t axis, bool keepdims, const char* fn) {
   const std::int64_t rank = x.dim();
   if (rank == 0) {
-    parse_axes(x, {axis}, fn);
+    parse_axes(x.dim(), {axis}, fn);
     return zeros({}, DType::Int64);
   }
   const std::int64_t a = normalize_axis(axis, rank, fn);
@@ -507,31 +528,350 @@ Tensor arg_extreme_all(const Tensor& x, const char* fn) {
   return arg_extreme<Max>(x.reshape({-1}), 0, false, fn);
 }
 
+// ---- backward ----
+
+void check_grad_defined(const char* fn, const Tensor& t, const char* what) {
+  if (!t.defined()) detail::fail("{}: {} is undefined (a default-constructed Tensor)", fn, what);
+}
+
+// The input shape (validated), reduced axes and shapes of a backward call.
+struct BackwardGeometry {
+  Shape input;
+  std::vector<bool> mask;
+  ReducedShapes shapes;
+};
+BackwardGeometry backward_geometry(const char* fn, const Shape& input_shape, const std::vector<std::int64_t>& axes) {
+  checked_numel(input_shape, fn);
+  BackwardGeometry b{input_shape, parse_axes(static_cast<std::int64_t>(input_shape.size()), axes, fn), {}};
+  b.shapes = reduced_shapes(input_shape, b.mask);
+  return b;
+}
+// Checks that t (grad, or y) has the forward output's shape and returns it viewed with
+// keepdims (reduced dims as size 1), so it broadcasts against the input.
+Tensor as_kept(const char* fn, const char* what, const Tensor& t, const BackwardGeometry& b, bool keepdims) {
+  const Shape& expected = keepdims ? b.shapes.keep : b.shapes.out;
+  if (!(t.shape() == expected))
+    detail::fail("{}: {} has shape {} but the forward output has shape {} (input shape {}, keepdims {})", fn, what,
+                 t.shape(), expected, b.input, keepdims);
+  if (keepdims) return t;
+  Tensor kept = t;
+  for (std::size_t d = 0; d < b.mask.size(); ++d)
+    if (b.mask[d]) kept = kept.unsqueeze(static_cast<std::int64_t>(d));
+  return kept;
+}
+
+// sum_backward / mean_backward: grad broadcast back over the reduced dims into a new
+// contiguous tensor, divided by the count for the mean.
+Tensor spread_back(const char* fn, bool mean, const Tensor& grad, const Shape& input_shape,
+                   const std::vector<std::int64_t>& axes, bool keepdims) {
+  check_grad_defined(fn, grad, "grad");
+  const BackwardGeometry b = backward_geometry(fn, input_shape, axes);
+  if (mean && !is_floating(grad.dtype()))
+    detail::fail("{}: grad has dtype {}; the mean's gradient needs a floating dtype", fn, grad.dtype());
+  const Tensor g = as_kept(fn, "grad", grad, b, keepdims);
+  Tensor out = detail::empty_unchecked(input_shape, grad.dtype());
+  const Strides gs = detail::broadcast_strides(g, input_shape);
+  dispatch(grad.dtype(), [&]<class T>() {
+    using C = compute_t<T>;
+    // The mean divides like PyTorch's grad.expand(shape) / count, in the compute type.
+    auto value = [&](T v) {
+      if constexpr (is_float_v<T>)
+        return mean ? T(static_cast<C>(v) / static_cast<C>(b.shapes.count)) : v;
+      else
+        return v;
+    };
+    constexpr std::int64_t sz = sizeof(T);
+    detail::StridedLoop<2> loop(input_shape, {&out.strides(), &gs}, {sz, sz});
+    loop.run({static_cast<char*>(out.raw_data()), static_cast<char*>(g.raw_data())},
+             [&](const detail::Ptrs<2>& p, const detail::ByteStrides<2>& s, std::int64_t n) {
+               T* o = reinterpret_cast<T*>(p[0]);
+               const T* gp = reinterpret_cast<const T*>(p[1]);
+               if (s[0] == sz && s[1] == 0) {
+                 std::fill(o, o + n, value(*gp));
+               } else if (s[0] == sz && s[1] == sz) {
+                 for (std::int64_t i = 0; i < n; ++i) o[i] = value(gp[i]);
+               } else {
+                 for (std::int64_t i = 0; i < n; ++i)
+                   *reinterpret_cast<T*>(p[0] + i * s[0]) = value(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+               }
+             });
+  });
+  return out;
+}
+
+// Whether x is one of the extremes equal to y: equal, or both NaN (a NaN extreme came
+// from the NaN elements). Written without branches so the loops vectorize.
+template <class C>
+inline bool is_tie(C x, C y) {
+  return (x == y) | ((x != x) & (y != y));
+}
+
+// One row of columns: o = g where x ties y, else 0; cnt counts the ties per column.
+// Restrict-qualified so the loop vectorizes without runtime alias checks, and kept out
+// of line: inlined into the big kernel it spilled a vector register every iteration.
+template <class T>
+[[gnu::noinline]] void tie_row(const T* __restrict x, const T* __restrict y, const T* __restrict g, T* __restrict o,
+                               std::int32_t* __restrict cnt, std::int64_t w) {
+  using C = compute_t<T>;
+  for (std::int64_t c = 0; c < w; ++c) {
+    const bool tie = is_tie(static_cast<C>(x[c]), static_cast<C>(y[c]));
+    o[c] = tie ? g[c] : T(C(0));
+    cnt[c] += tie;
+  }
+}
+
+[[noreturn]] void fail_no_tie(const char* fn) {
+  detail::fail("{}: an element of y equals no element of x along the reduced axes; y must be the forward output for x",
+               fn);
+}
+
+// The gradient of max_reduce / min_reduce given the forward output y: each output's
+// grad goes to the elements of x equal to y, shared equally between ties. x, gx
+// contiguous of the input shape; y, g contiguous of the kept shape; all of type T.
+// One sweep over x per output writes g at the ties (0 elsewhere) and counts them; only
+// the parts of gx holding ties are revisited, to divide by the count, when an output
+// has more than one.
+template <class T>
+void extreme_backward(const char* fn, const Tensor& x, const Tensor& y, const Tensor& g, const Tensor& gx,
+                      const std::vector<bool>& mask) {
+  using C = compute_t<T>;
+  std::vector<Dim> merged = coalesce_dims(x.shape(), x.strides(), mask, sizeof(T), sizeof(T));
+  if (merged.empty()) merged.push_back({1, sizeof(T), sizeof(T), true});  // one element
+  const Dim last = merged.back();
+  merged.pop_back();
+  Group kept, red;
+  for (const Dim& d : merged) (d.reduced ? red : kept).dims.push_back(d);
+  const char* xb = static_cast<const char*>(x.raw_data());
+  char* ob = static_cast<char*>(gx.raw_data());
+  const char* yb = static_cast<const char*>(y.raw_data());
+  const char* gb = static_cast<const char*>(g.raw_data());
+  const std::int64_t m_count = kept.count();
+  const std::int64_t r_count = red.count();
+
+  if (last.reduced) {
+    // Inner: each output owns rows of k contiguous elements, cut into segments of at
+    // most kChunk; per-segment tie counts say which segments to revisit.
+    const std::int64_t k = last.size;
+    const std::int64_t chunks = (k + kChunk - 1) / kChunk;
+    const std::int64_t segments = r_count * chunks;
+    // Byte offset (from the output's base) and length of segment s.
+    auto locate = [&](std::int64_t s, std::int64_t& off, std::int64_t& n) {
+      std::int64_t r_in, r_out;
+      red.offsets(s / chunks, r_in, r_out);
+      const std::int64_t c = s % chunks;
+      off = r_in + c * kChunk * static_cast<std::int64_t>(sizeof(T));
+      n = std::min(kChunk, k - c * kChunk);
+    };
+    auto sweep = [&](std::int64_t in_off, std::int64_t s, C yv, T gv) {
+      std::int64_t off, n;
+      locate(s, off, n);
+      const T* xp = reinterpret_cast<const T*>(xb + in_off + off);
+      T* op = reinterpret_cast<T*>(ob + in_off + off);
+      std::int32_t ties = 0;
+      for (std::int64_t i = 0; i < n; ++i) {
+        const bool t = is_tie(static_cast<C>(xp[i]), yv);
+        op[i] = t ? gv : T(C(0));
+        ties += t;
+      }
+      return ties;
+    };
+    auto divide = [&](std::int64_t in_off, std::int64_t s, C total) {
+      std::int64_t off, n;
+      locate(s, off, n);
+      T* op = reinterpret_cast<T*>(ob + in_off + off);
+      for (std::int64_t i = 0; i < n; ++i) op[i] = T(static_cast<C>(op[i]) / total);
+    };
+    auto finish = [&](const std::vector<std::int32_t>& ties, std::int64_t in_off, bool parallel) {
+      std::int64_t total = 0;
+      for (const std::int32_t t : ties) total += t;
+      if (total == 0) fail_no_tie(fn);
+      if (total == 1) return;
+      const std::int64_t grain = parallel ? std::max<std::int64_t>(1, detail::kGrainElements / std::min(k, kChunk))
+                                          : std::numeric_limits<std::int64_t>::max();
+      detail::parallel_for(0, segments, grain, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t s = b; s < e; ++s)
+          if (ties[s] > 0) divide(in_off, s, static_cast<C>(total));
+      });
+    };
+    auto output = [&](std::int64_t m, std::int64_t& in_off) {
+      std::int64_t out_off;
+      kept.offsets(m, in_off, out_off);
+      return std::pair{static_cast<C>(*reinterpret_cast<const T*>(yb + out_off)),
+                       *reinterpret_cast<const T*>(gb + out_off)};
+    };
+    if (m_count >= get_num_threads() || segments == 1) {
+      const std::int64_t grain =
+          std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, r_count * k));
+      detail::parallel_for(0, m_count, grain, [&](std::int64_t b, std::int64_t e) {
+        std::vector<std::int32_t> ties(static_cast<std::size_t>(segments));
+        for (std::int64_t m = b; m < e; ++m) {
+          std::int64_t in_off;
+          const auto [yv, gv] = output(m, in_off);
+          for (std::int64_t s = 0; s < segments; ++s) ties[s] = sweep(in_off, s, yv, gv);
+          finish(ties, in_off, false);
+        }
+      });
+      return;
+    }
+    // Few outputs with long reductions: split each output's segments over threads.
+    std::vector<std::int32_t> ties(static_cast<std::size_t>(segments));
+    const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::min(k, kChunk));
+    for (std::int64_t m = 0; m < m_count; ++m) {
+      std::int64_t in_off;
+      const auto [yv, gv] = output(m, in_off);
+      detail::parallel_for(0, segments, grain, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t s = b; s < e; ++s) ties[s] = sweep(in_off, s, yv, gv);
+      });
+      finish(ties, in_off, true);
+    }
+    return;
+  }
+
+  // Columns: the innermost dim is kept and contiguous in x, gx, y and g. Work units
+  // (kept index, tile of columns, group of kColGroup rows) stream whole row segments
+  // and count ties per column; the counts of a column's groups are summed afterwards.
+  const Dim& col = last;
+  const std::int64_t c_count = col.size;
+  const std::int64_t tile = std::min(c_count, kColTile);
+  const std::int64_t tiles = (c_count + tile - 1) / tile;
+  const std::int64_t groups = (r_count + kColGroup - 1) / kColGroup;
+  const std::int64_t units = m_count * tiles * groups;
+  std::vector<std::int32_t> ties(static_cast<std::size_t>(m_count * groups * c_count));
+  // A unit: kept index m, columns [c0, c0 + w), row group g, and the byte offsets of
+  // m in x/gx and in y/g.
+  struct Unit {
+    std::int64_t m, c0, w, g, in_off, out_off;
+  };
+  auto unit_of = [&](std::int64_t u) {
+    Unit t;
+    t.m = u / (tiles * groups);
+    t.c0 = (u / groups % tiles) * tile;
+    t.g = u % groups;
+    t.w = std::min(tile, c_count - t.c0);
+    kept.offsets(t.m, t.in_off, t.out_off);
+    return t;
+  };
+  // Calls body(off) for each row of unit t, off the row's byte offset from the bases of
+  // x and gx (column c0 included).
+  auto for_rows = [&](const Unit& t, std::vector<std::int64_t>& index, auto&& body) {
+    const std::int64_t r_begin = t.g * kColGroup, r_end = std::min(r_count, r_begin + kColGroup);
+    std::int64_t r_off, unused;
+    red.offsets(r_begin, r_off, unused);
+    std::int64_t rem = r_begin;
+    for (std::size_t d = red.dims.size(); d-- > 0;) {
+      index[d] = rem % red.dims[d].size;
+      rem /= red.dims[d].size;
+    }
+    const std::int64_t base = t.in_off + t.c0 * static_cast<std::int64_t>(sizeof(T));
+    for (std::int64_t r = r_begin; r < r_end; ++r) {
+      body(base + r_off);
+      for (std::size_t d = red.dims.size(); d-- > 0;) {
+        r_off += red.dims[d].in;
+        if (++index[d] < red.dims[d].size) break;
+        r_off -= red.dims[d].in * red.dims[d].size;
+        index[d] = 0;
+      }
+    }
+  };
+  const std::int64_t grain = std::max<std::int64_t>(
+      1, detail::kGrainElements / std::max<std::int64_t>(1, std::min(r_count, kColGroup) * tile));
+  detail::parallel_for(0, units, grain, [&](std::int64_t b, std::int64_t e) {
+    std::vector<std::int64_t> index(red.dims.size());
+    for (std::int64_t u = b; u < e; ++u) {
+      const Unit t = unit_of(u);
+      const T* yp = reinterpret_cast<const T*>(yb + t.out_off) + t.c0;
+      const T* gp = reinterpret_cast<const T*>(gb + t.out_off) + t.c0;
+      std::int32_t* cnt = &ties[(t.m * groups + t.g) * c_count + t.c0];
+      for_rows(t, index, [&](std::int64_t off) {
+        const T* xp = reinterpret_cast<const T*>(xb + off);
+        T* op = reinterpret_cast<T*>(ob + off);
+        tie_row<T>(xp, yp, gp, op, cnt, t.w);
+      });
+    }
+  });
+  // Totals per (kept index, column), into the first group's slot.
+  bool shared = false;
+  for (std::int64_t m = 0; m < m_count; ++m) {
+    std::int32_t* first = &ties[m * groups * c_count];
+    for (std::int64_t g = 1; g < groups; ++g) {
+      const std::int32_t* p = first + g * c_count;
+      for (std::int64_t c = 0; c < c_count; ++c) first[c] += p[c];
+    }
+    for (std::int64_t c = 0; c < c_count; ++c) {
+      if (first[c] == 0) fail_no_tie(fn);
+      shared = shared || first[c] > 1;
+    }
+  }
+  if (!shared) return;
+  // Divide the units of columns whose total is above 1.
+  detail::parallel_for(0, units, grain, [&](std::int64_t b, std::int64_t e) {
+    std::vector<std::int64_t> index(red.dims.size());
+    std::vector<C> div(static_cast<std::size_t>(tile));
+    for (std::int64_t u = b; u < e; ++u) {
+      const Unit t = unit_of(u);
+      const std::int32_t* total = &ties[t.m * groups * c_count + t.c0];
+      bool any = false;
+      for (std::int64_t c = 0; c < t.w; ++c) {
+        div[c] = static_cast<C>(total[c]);
+        any = any || total[c] > 1;
+      }
+      if (!any) continue;
+      for_rows(t, index, [&](std::int64_t off) {
+        T* op = reinterpret_cast<T*>(ob + off);
+        for (std::int64_t c = 0; c < t.w; ++c) op[c] = T(static_cast<C>(op[c]) / div[c]);
+      });
+    }
+  });
+}
+
+Tensor extreme_back(const char* fn, const Tensor& grad, const Tensor& x, const Tensor& y,
+                    const std::vector<std::int64_t>& axes, bool keepdims) {
+  check_grad_defined(fn, grad, "grad");
+  check_grad_defined(fn, x, "x");
+  check_grad_defined(fn, y, "y");
+  if (!is_floating(x.dtype()))
+    detail::fail("{}: x has dtype {}; gradients exist only for floating dtypes", fn, x.dtype());
+  if (grad.dtype() != x.dtype() || y.dtype() != x.dtype())
+    detail::fail("{}: grad, x and y must have one dtype, got {}, {} and {}", fn, grad.dtype(), x.dtype(), y.dtype());
+  const BackwardGeometry b = backward_geometry(fn, x.shape(), axes);
+  const Tensor g = as_kept(fn, "grad", grad, b, keepdims).contiguous();
+  const Tensor yk = as_kept(fn, "y", y, b, keepdims).contiguous();
+  if (b.shapes.count == 0 && b.shapes.out.numel() > 0)
+    detail::fail("{}: cannot reduce over an empty extent (input shape {})", fn, x.shape());
+  Tensor gx = detail::empty_unchecked(x.shape(), x.dtype());
+  if (x.numel() == 0) return gx;
+  const Tensor xc = x.contiguous();
+  dispatch(x.dtype(), [&]<class T>() {
+    if constexpr (is_float_v<T>) extreme_backward<T>(fn, xc, yk, g, gx, b.mask);
+  });
+  return gx;
+}
+
 }  // namespace
 
-Tensor sum(const Tensor& x) { return reduce(x, parse_axes(x, {}, "sum"), false, Kind::Sum); }
+Tensor sum(const Tensor& x) { return reduce(x, parse_axes(x.dim(), {}, "sum"), false, Kind::Sum); }
 Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims) { return reduce_axis(x, axis, keepdims, Kind::Sum); }
 Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x, axes, "sum"), keepdims, Kind::Sum);
+  return reduce(x, parse_axes(x.dim(), axes, "sum"), keepdims, Kind::Sum);
 }
-Tensor mean(const Tensor& x) { return reduce(x, parse_axes(x, {}, "mean"), false, Kind::Mean); }
+Tensor mean(const Tensor& x) { return reduce(x, parse_axes(x.dim(), {}, "mean"), false, Kind::Mean); }
 Tensor mean(const Tensor& x, std::int64_t axis, bool keepdims) { return reduce_axis(x, axis, keepdims, Kind::Mean); }
 Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x, axes, "mean"), keepdims, Kind::Mean);
+  return reduce(x, parse_axes(x.dim(), axes, "mean"), keepdims, Kind::Mean);
 }
-Tensor max_reduce(const Tensor& x) { return reduce(x, parse_axes(x, {}, "max_reduce"), false, Kind::Max); }
+Tensor max_reduce(const Tensor& x) { return reduce(x, parse_axes(x.dim(), {}, "max_reduce"), false, Kind::Max); }
 Tensor max_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
   return reduce_axis(x, axis, keepdims, Kind::Max);
 }
 Tensor max_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x, axes, "max_reduce"), keepdims, Kind::Max);
+  return reduce(x, parse_axes(x.dim(), axes, "max_reduce"), keepdims, Kind::Max);
 }
-Tensor min_reduce(const Tensor& x) { return reduce(x, parse_axes(x, {}, "min_reduce"), false, Kind::Min); }
+Tensor min_reduce(const Tensor& x) { return reduce(x, parse_axes(x.dim(), {}, "min_reduce"), false, Kind::Min); }
 Tensor min_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
   return reduce_axis(x, axis, keepdims, Kind::Min);
 }
 Tensor min_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x, axes, "min_reduce"), keepdims, Kind::Min);
+  return reduce(x, parse_axes(x.dim(), axes, "min_reduce"), keepdims, Kind::Min);
 }
 Tensor argmax(const Tensor& x) { return arg_extreme_all<true>(x, "argmax"); }
 Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdims) {
@@ -558,6 +898,47 @@ Tensor reduce_to_shape(const Tensor& grad, const Shape& shape) {
   Tensor summed = kernels::sum(grad, axes, /*keepdims=*/true);
   if (summed.dtype() != grad.dtype()) summed = summed.to(grad.dtype());  // int sums come back int64
   return summed.reshape(shape);
+}
+
+Tensor sum_backward(const Tensor& grad, const Shape& input_shape) {
+  return kernels::spread_back("sum_backward", false, grad, input_shape, {}, false);
+}
+Tensor sum_backward(const Tensor& grad, const Shape& input_shape, std::int64_t axis, bool keepdims) {
+  return kernels::spread_back("sum_backward", false, grad, input_shape, {axis}, keepdims);
+}
+Tensor sum_backward(const Tensor& grad, const Shape& input_shape, const std::vector<std::int64_t>& axes,
+                    bool keepdims) {
+  return kernels::spread_back("sum_backward", false, grad, input_shape, axes, keepdims);
+}
+Tensor mean_backward(const Tensor& grad, const Shape& input_shape) {
+  return kernels::spread_back("mean_backward", true, grad, input_shape, {}, false);
+}
+Tensor mean_backward(const Tensor& grad, const Shape& input_shape, std::int64_t axis, bool keepdims) {
+  return kernels::spread_back("mean_backward", true, grad, input_shape, {axis}, keepdims);
+}
+Tensor mean_backward(const Tensor& grad, const Shape& input_shape, const std::vector<std::int64_t>& axes,
+                     bool keepdims) {
+  return kernels::spread_back("mean_backward", true, grad, input_shape, axes, keepdims);
+}
+Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y) {
+  return kernels::extreme_back("max_reduce_backward", grad, x, y, {}, false);
+}
+Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, std::int64_t axis, bool keepdims) {
+  return kernels::extreme_back("max_reduce_backward", grad, x, y, {axis}, keepdims);
+}
+Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const std::vector<std::int64_t>& axes,
+                           bool keepdims) {
+  return kernels::extreme_back("max_reduce_backward", grad, x, y, axes, keepdims);
+}
+Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y) {
+  return kernels::extreme_back("min_reduce_backward", grad, x, y, {}, false);
+}
+Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, std::int64_t axis, bool keepdims) {
+  return kernels::extreme_back("min_reduce_backward", grad, x, y, {axis}, keepdims);
+}
+Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const std::vector<std::int64_t>& axes,
+                           bool keepdims) {
+  return kernels::extreme_back("min_reduce_backward", grad, x, y, axes, keepdims);
 }
 
 }  // namespace ex
