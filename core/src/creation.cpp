@@ -120,8 +120,8 @@ Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
   dispatch(dtype, [&]<class T>() {
     // Fill from both ends so the last value is exactly `end`, as torch.linspace does.
     fill_indexed<T>(out, [&](std::int64_t i) {
-      const double v =
-          i < (steps + 1) / 2 ? start + delta * static_cast<double>(i) : end - delta * static_cast<double>(steps - 1 - i);
+      const double v = i < (steps + 1) / 2 ? start + delta * static_cast<double>(i)
+                                           : end - delta * static_cast<double>(steps - 1 - i);
       return detail::convert<T>(v);
     });
   });

@@ -19,8 +19,8 @@ class Scalar {
   enum class Kind : std::uint8_t { Bool, Integral, Floating };
 
   template <class T>
-    requires std::is_arithmetic_v<T>
-  Scalar(T value) noexcept {  // NOLINT: implicit on purpose
+  requires std::is_arithmetic_v<T> Scalar(T value)
+  noexcept {  // NOLINT: implicit on purpose
     if constexpr (std::is_same_v<T, bool>) {
       kind_ = Kind::Bool;
       i_ = value ? 1 : 0;
