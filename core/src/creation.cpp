@@ -196,17 +196,8 @@ Tensor from_blob(void* data, const Shape& shape, DType dtype, std::function<void
 
 Tensor from_blob(void* data, const Shape& shape, const Strides& strides, DType dtype,
                  std::function<void(void*)> deleter) {
-  if (shape.size() != strides.size()) detail::fail("from_blob: shape {} and strides {} differ in rank", shape, strides);
-  const std::int64_t n = checked_numel(shape, "from_blob");
-  if (!data && n > 0) detail::fail("from_blob: null data pointer for shape {}", shape);
-  std::int64_t extent = n > 0 ? 1 : 0;  // elements from the first to one past the last
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (strides[i] < 0) detail::fail("from_blob: negative stride in {}", strides);
-    std::int64_t span = 0;
-    if (n > 0 && (__builtin_mul_overflow(shape[i] - 1, strides[i], &span) ||
-                  __builtin_add_overflow(extent, span, &extent) || extent > (std::int64_t{1} << 62)))
-      detail::fail("from_blob: shape {} with strides {} spans more memory than can be addressed", shape, strides);
-  }
+  const std::int64_t extent = detail::view_extent(shape, strides, "from_blob");
+  if (!data && extent > 0) detail::fail("from_blob: null data pointer for shape {}", shape);
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::borrow(data, static_cast<std::size_t>(extent) * itemsize(dtype), std::move(deleter));
   impl->shape = shape;

@@ -239,26 +239,30 @@ Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
 }
 
 Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides, std::int64_t offset) {
-  if (shape.size() != strides.size()) detail::fail("make_view: shape {} and strides {} differ in rank", shape, strides);
-  const std::int64_t n = checked_numel(shape, "make_view");
+  const std::int64_t extent = detail::view_extent(shape, strides, "make_view");
   const std::int64_t capacity = static_cast<std::int64_t>(base.storage()->nbytes() / base.itemsize());
   if (offset < 0) detail::fail("make_view: negative offset {}", offset);
-  if (n > 0) {
-    std::int64_t last = offset;
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-      if (strides[i] < 0) detail::fail("make_view: negative stride in {}", strides);
-      // (shape-1)*stride cannot overflow once the total stays below capacity.
-      if (strides[i] > 0 && shape[i] - 1 > (capacity - last) / strides[i])
-        detail::fail("make_view: shape {} with strides {} and offset {} reaches past the storage of {} elements", shape,
-                     strides, offset, capacity);
-      last += (shape[i] - 1) * strides[i];
-    }
-    if (last >= capacity)
-      detail::fail("make_view: shape {} with strides {} and offset {} reaches past the storage of {} elements", shape,
-                   strides, offset, capacity);
-  }
+  if (extent > 0 && offset > capacity - extent)
+    detail::fail("make_view: shape {} with strides {} and offset {} reaches past the storage of {} elements", shape,
+                 strides, offset, capacity);
   return with_geometry(base, shape, strides, offset);
 }
+
+namespace detail {
+std::int64_t view_extent(const Shape& shape, const Strides& strides, const char* fn) {
+  if (shape.size() != strides.size()) fail("{}: shape {} and strides {} differ in rank", fn, shape, strides);
+  const std::int64_t n = checked_numel(shape, fn);
+  std::int64_t extent = n > 0 ? 1 : 0;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (strides[i] < 0) fail("{}: negative stride in {}", fn, strides);
+    std::int64_t span = 0;
+    if (n > 0 && (__builtin_mul_overflow(shape[i] - 1, strides[i], &span) ||
+                  __builtin_add_overflow(extent, span, &extent) || extent > (std::int64_t{1} << 62)))
+      fail("{}: shape {} with strides {} spans more memory than can be addressed", fn, shape, strides);
+  }
+  return extent;
+}
+}  // namespace detail
 
 namespace detail {
 Strides broadcast_strides(const Tensor& t, const Shape& to) {

@@ -145,6 +145,10 @@ Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides,
 namespace detail {
 // Converts every element of src into dst (same shape, any strides and dtypes).
 void copy_convert(const Tensor& src, const Tensor& dst);
+// Elements a view of this geometry reaches, from its first to one past its last (0 when
+// empty). Throws ex::Error naming fn for mismatched ranks, negative dims or strides, or
+// a reach beyond 2^62 elements.
+std::int64_t view_extent(const Shape& shape, const Strides& strides, const char* fn);
 // A new contiguous, uninitialized tensor; the shape must already be validated.
 Tensor empty_unchecked(const Shape& shape, DType dtype);
 }  // namespace detail
