@@ -250,7 +250,8 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
-                         const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph) {
+                         const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph,
+                         bool allow_unused) {
   if (create_graph) throw Error("grad: create_graph=true (higher-order gradients) is not supported yet");
   auto [roots, grads] = roots_of("grad", outputs, grad_outputs);
   std::vector<Capture> captures;
@@ -262,6 +263,7 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
                               in.defined() ? in.shape().str() : std::string("undefined")));
     AutogradMeta& meta = *in.unsafe_impl()->autograd_meta;
     std::shared_ptr<Node> node = meta.grad_fn ? meta.grad_fn : existing_accumulator(meta);
+    if (!node && allow_unused) continue;
     if (!node)
       throw Error(fmt::format("grad: input {} (shape {}) was not used to compute the outputs", i, in.shape().str()));
     captures.push_back(Capture{node.get(), meta.grad_fn ? meta.output_nr : 0u, i});
@@ -270,6 +272,7 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
   TensorList result(inputs.size());
   Engine("grad", retain_graph, &captures).run(roots, std::move(grads), &result);
   for (std::size_t i = 0; i < result.size(); ++i) {
+    if (!result[i].defined() && allow_unused) continue;
     if (!result[i].defined())
       throw Error(
           fmt::format("grad: input {} (shape {}) was not used to compute the outputs", i, inputs[i].shape().str()));

@@ -4,6 +4,7 @@
 
 #include "extensor/autograd/engine.hpp"
 #include "extensor/autograd/grad_mode.hpp"
+#include "extensor/autograd/gradcheck.hpp"
 #include "extensor/autograd/node.hpp"
 #include "extensor/autograd/ops.hpp"
 #include "extensor/autograd/registry.hpp"

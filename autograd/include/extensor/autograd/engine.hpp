@@ -21,13 +21,14 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
 
 // The gradients of outputs with respect to inputs (one per input, in the input's shape
 // and dtype), computed like backward but without touching any grad(). Inputs may be
-// leaves or intermediate results that require grad. Throws ex::Error "grad: ..." for an
-// input that does not require grad or is not used to compute the outputs, and when
+// leaves or intermediate results that require grad. An input the outputs do not depend
+// on gets an undefined Tensor with allow_unused, and throws otherwise (like PyTorch).
+// Throws ex::Error "grad: ..." for an input that does not require grad, and when
 // create_graph is true (higher-order gradients are not supported yet), besides the
 // errors of backward.
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs = {}, bool retain_graph = false,
-                         bool create_graph = false);
+                         bool create_graph = false, bool allow_unused = false);
 
 // While alive on a thread, backward checks every backward kernel's outputs and throws
 // ex::Error naming the forward op (and its input shapes) whose backward produced NaN or
