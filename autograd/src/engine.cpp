@@ -125,7 +125,9 @@ class Engine {
   // recorded before it, so visiting in recording order sees children first.
   void mark_needed() {
     std::vector<Node*> order = visited_;
-    std::sort(order.begin(), order.end(), [](Node* a, Node* b) { return a->sequence_nr_ < b->sequence_nr_; });
+    // Leaf accumulators (numbered last so they run as soon as ready) have no children.
+    auto rank = [](const Node* n) { return is_accumulator(*n) ? 0 : n->sequence_nr_ + 1; };
+    std::sort(order.begin(), order.end(), [&](Node* a, Node* b) { return rank(a) < rank(b); });
     for (Node* node : order) {
       bool needed = false;
       for (const Capture& c : *captures_) needed |= c.node == node;
@@ -185,7 +187,7 @@ class Engine {
     }
     if (tape_.anomaly_mode)
       for (std::size_t i = 0; i < input_grads.size(); ++i)
-        if (input_grads[i].defined() && !all_finite(input_grads[i]))
+        if (input_grads[i].defined() && node.next_edges_[i].node && !all_finite(input_grads[i]))
           throw Error(fmt::format(
               "{}: the backward of '{}' (forward inputs of shapes {}) returned NaN or Inf in the gradient of "
               "input {}",
