@@ -2,8 +2,8 @@
 
 #include "extensor/autograd/gradcheck.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "extensor/autograd/engine.hpp"
 #include "extensor/autograd/grad_mode.hpp"
@@ -42,8 +42,8 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
     const Tensor& x = inputs[i];
     const bool check = x.defined() && (any_requires ? x.requires_grad() : x.dtype() == DType::Float64);
     if (check && x.dtype() != DType::Float64)
-      throw Error(fmt::format("gradcheck: input {} has dtype {}; checked inputs must be float64", i,
-                              dtype_name(x.dtype())));
+      throw Error(
+          fmt::format("gradcheck: input {} has dtype {}; checked inputs must be float64", i, dtype_name(x.dtype())));
     if (check) {
       Tensor copy = x.detach().clone();
       copy.requires_grad_();
@@ -56,16 +56,14 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
   if (checked.empty()) throw Error("gradcheck: no input to check (no input requires grad or is float64)");
 
   const Tensor out = fn(args);
-  if (!out.defined() || !is_floating(out.dtype()))
-    throw Error("gradcheck: fn must return a floating tensor");
+  if (!out.defined() || !is_floating(out.dtype())) throw Error("gradcheck: fn must return a floating tensor");
   Generator gen(20240611);
   const Tensor g = randn(out.shape(), out.dtype(), gen);
   const std::vector<double> weights = g.to_vector<double>();
   std::vector<Tensor> wrt;
   for (std::size_t i : checked) wrt.push_back(args[i]);
-  std::vector<Tensor> analytic_grads = out.requires_grad()
-                                           ? grad({out}, wrt, {g}, false, false, /*allow_unused=*/true)
-                                           : std::vector<Tensor>(wrt.size());
+  std::vector<Tensor> analytic_grads = out.requires_grad() ? grad({out}, wrt, {g}, false, false, /*allow_unused=*/true)
+                                                           : std::vector<Tensor>(wrt.size());
 
   GradcheckResult result;
   double worst_excess = -INFINITY;

@@ -205,9 +205,9 @@ TEST_CASE("register_hook sees and can replace gradients") {
 
 TEST_CASE("gradients flow through views into their base") {
   Tensor x = ex::tensor(std::vector<double>{1, 2, 3, 4, 5, 6}, {2, 3}).requires_grad_();
-  Tensor s = x.slice(1, 1, 3);                       // [[2, 3], [5, 6]]
-  Tensor t = x.transpose(0, 1);                      // [3, 2]
-  Tensor e = x.slice(0, 0, 1).expand({4, 3});        // row 0 four times
+  Tensor s = x.slice(1, 1, 3);                 // [[2, 3], [5, 6]]
+  Tensor t = x.transpose(0, 1);                // [3, 2]
+  Tensor e = x.slice(0, 0, 1).expand({4, 3});  // row 0 four times
   Tensor loss = total(s * 2.0) + total(t * t) + total(e);
   loss.backward();
   // d/dx = 2 (columns 1 and 2) + 2x + 4 (row 0).

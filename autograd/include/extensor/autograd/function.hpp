@@ -38,8 +38,7 @@ using CustomForward = std::function<std::vector<Tensor>(FunctionContext&, const 
 // Gets one gradient per output (zeros where no gradient reached an output) and returns
 // one gradient per input (undefined for inputs that need none), each of its input's
 // shape.
-using CustomBackward =
-    std::function<std::vector<Tensor>(FunctionContext&, const std::vector<Tensor>& grad_outputs)>;
+using CustomBackward = std::function<std::vector<Tensor>(FunctionContext&, const std::vector<Tensor>& grad_outputs)>;
 
 // A user-defined differentiable op. Construct it once (e.g. as a static) and call it
 // like a function:
