@@ -3,3 +3,4 @@
 
 #include "extensor/autograd.hpp"
 #include "extensor/core.hpp"
+#include "extensor/optim.hpp"
