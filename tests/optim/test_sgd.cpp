@@ -35,6 +35,8 @@ Tensor values(const ex::Shape& shape, ex::DType dtype, std::uint64_t seed) {
   return (ex::rand(shape, ex::DType::Float64, gen) * 2.0 - 1.0).to(dtype);
 }
 
+// The fused loop may contract p + (-lr) * g into one FMA where the op chain rounds twice
+// (PyTorch's vectorized add does the same), so results agree to an ulp or two.
 double tolerance(ex::DType dtype) {
   switch (dtype) {
     case ex::DType::Float64:
@@ -64,7 +66,9 @@ TEST_CASE("SGD's fused step equals the rule written with tensor ops") {
   for (const ex::DType dtype : {ex::DType::Float64, ex::DType::Float32, ex::DType::Float16, ex::DType::BFloat16}) {
     for (const bool contiguous : {true, false}) {
       for (const auto& [name, options] : option_sets()) {
-        INFO(ex::dtype_name(dtype) << (contiguous ? ", contiguous, " : ", non-contiguous, ") << name);
+        const std::string context =
+            std::string(ex::dtype_name(dtype)) + (contiguous ? ", contiguous, " : ", non-contiguous, ") + name;
+        INFO(context);
         const Tensor initial = values({5, 7}, dtype, 1);
         const Tensor param = contiguous ? initial.clone() : ex::test::noncontiguous(initial);
         REQUIRE(param.is_contiguous() == contiguous);
@@ -173,7 +177,7 @@ TEST_CASE("SGD updates in place without recording") {
   // A graph that saved p before the step cannot be back-propagated after it.
   const Tensor y = p * p;
   sgd.step();
-  CHECK_THROWS_WITH_AS(y.backward(ex::ones({2})), doctest::Contains("backward:"), ex::Error);
+  CHECK_THROWS_WITH_AS(y.backward(ex::ones({2})), doctest::Contains("modified by an inplace operation"), ex::Error);
 }
 
 TEST_CASE("SGD validates its options") {
