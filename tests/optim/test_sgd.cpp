@@ -125,6 +125,21 @@ TEST_CASE("SGD's step follows the rule on hand-computed values") {
   ex::test::check_values(sgd.find_state(p)->at("momentum_buffer"), {2}, {0.837, 1.116}, 1e-15);
 }
 
+TEST_CASE("SGD reads expanded gradients and keeps a contiguous buffer of its own") {
+  const Tensor p = ex::tensor<double>({1.0, 2.0, 3.0}).requires_grad_();
+  SGD sgd({p}, SGDOptions(0.5).momentum(0.9));
+  const Tensor grad = ex::full({1}, 2.0, ex::DType::Float64).expand({3});
+  p.set_grad(grad);
+  sgd.step();
+  sgd.step();  // buf = 0.9 * 2 + 2 = 3.8
+  ex::test::check_values(p, {3}, {-1.9, -0.9, 0.1}, 1e-15);
+  const Tensor& buffer = sgd.find_state(p)->at("momentum_buffer");
+  CHECK(buffer.is_contiguous());
+  CHECK(buffer.storage() != grad.storage());
+  ex::test::check_values(buffer, {3}, {3.8, 3.8, 3.8}, 1e-15);
+  ex::test::check_values(grad, {3}, {2.0, 2.0, 2.0});
+}
+
 TEST_CASE("SGD skips parameters without a gradient and keeps state per parameter") {
   const Tensor a = ex::tensor<double>({1.0, 2.0}).requires_grad_();
   const Tensor b = ex::tensor<double>({3.0, 4.0, 5.0}).requires_grad_();
