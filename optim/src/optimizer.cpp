@@ -50,12 +50,10 @@ void Optimizer::add_param_group(ParamGroup group) { add_group(std::move(group), 
 
 void Optimizer::add_group(ParamGroup group, std::string_view fn) {
   const std::size_t group_index = groups_.size();
-  if (group.options) {
-    check_options_type(*group.options, *defaults_, fn, group_index);
-    group.options->validate(fn);
-  } else {
-    group.options = defaults_->clone();
-  }
+  // defaults() is mutable, so a copy of it is validated like options of the group's own.
+  if (!group.options) group.options = defaults_->clone();
+  check_options_type(*group.options, *defaults_, fn, group_index);
+  group.options->validate(fn);
   std::unordered_set<const TensorImpl*> seen;
   for (const ParamGroup& existing : groups_)
     for (const Tensor& p : existing.params) seen.insert(p.unsafe_impl());

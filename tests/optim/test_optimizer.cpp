@@ -122,6 +122,9 @@ TEST_CASE("optimizers reject parameters they cannot update") {
                        doctest::Contains("add_param_group: invalid momentum -1"), ex::Error);
   CHECK_THROWS_WITH_AS(sgd.add_param_group(ParamGroup({param({1.0})}, OtherOptions())),
                        doctest::Contains("add_param_group: group 1 has options of Other"), ex::Error);
+  sgd.defaults().set_lr(-3);
+  CHECK_THROWS_WITH_AS(sgd.add_param_group(ParamGroup({param({1.0})})),
+                       doctest::Contains("add_param_group: invalid learning rate -3"), ex::Error);
   CHECK(sgd.param_groups().size() == 1);  // failed additions leave nothing behind
 }
 
