@@ -4,3 +4,4 @@
 #include "extensor/autograd.hpp"
 #include "extensor/core.hpp"
 #include "extensor/data.hpp"
+#include "extensor/optim.hpp"
