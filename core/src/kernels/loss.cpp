@@ -582,6 +582,20 @@ Tensor binary_cross_entropy_backward(const Tensor& grad, const Tensor& input, co
   return map_loss<kOptWeight | kOptGrad>(input.dtype(), ops, f);
 }
 
+Tensor binary_cross_entropy_target_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
+                                            const Tensor& weight, Reduction reduction) {
+  constexpr const char* op = "binary_cross_entropy_target_backward";
+  Operands ops = bce_operands(input, target, weight, reduction, op);
+  const Upstream up = upstream(grad, input.shape(), reduction, input.dtype(), op);
+  ops[kGrad] = up.per_element;
+  const double s = up.scale;
+  const auto f = [s](auto x, auto, auto w, auto, auto g) {
+    using C = decltype(x);
+    return g * C(s) * w * (clamped_log(C(1) - x) - clamped_log(x));
+  };
+  return map_loss<kOptWeight | kOptGrad>(input.dtype(), ops, f);
+}
+
 Tensor kernels::binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
                                                  Reduction reduction, const Tensor& pos_weight) {
   const Operands ops =
@@ -608,6 +622,22 @@ Tensor binary_cross_entropy_with_logits_backward(const Tensor& grad, const Tenso
     return g * C(s) * w * ((C(1) + (p - C(1)) * t) * stable_sigmoid(x) - p * t);
   };
   return map_loss<kOptWeight | kOptPosWeight | kOptGrad>(dtype, ops, f).to(input.dtype());
+}
+
+Tensor binary_cross_entropy_with_logits_target_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
+                                                        const Tensor& weight, Reduction reduction,
+                                                        const Tensor& pos_weight) {
+  constexpr const char* op = "binary_cross_entropy_with_logits_target_backward";
+  Operands ops = bce_logits_operands(input, target, weight, pos_weight, reduction, op);
+  const DType dtype = ops[kInput].dtype();
+  const Upstream up = upstream(grad, input.shape(), reduction, dtype, op);
+  ops[kGrad] = up.per_element;
+  const double s = up.scale;
+  const auto f = [s](auto x, auto, auto w, auto p, auto g) {
+    using C = decltype(x);
+    return g * C(s) * w * ((p - C(1)) * softplus_neg(x) - x);
+  };
+  return map_loss<kOptWeight | kOptPosWeight | kOptGrad>(dtype, ops, f).to(target.dtype());
 }
 
 // ---- class-index losses ----
