@@ -38,43 +38,27 @@ Tensor record_extremum(const OpInfo& op, Forward forward, Backward backward, con
   });
 }
 
-constexpr auto kSumForward = [](const auto&... args) { return kernels::sum(args...); };
-constexpr auto kSumBackward = [](const auto&... args) { return sum_backward(args...); };
-constexpr auto kMeanForward = [](const auto&... args) { return kernels::mean(args...); };
-constexpr auto kMeanBackward = [](const auto&... args) { return mean_backward(args...); };
-constexpr auto kMaxForward = [](const auto&... args) { return kernels::max_reduce(args...); };
-constexpr auto kMaxBackward = [](const auto&... args) { return max_reduce_backward(args...); };
-constexpr auto kMinForward = [](const auto&... args) { return kernels::min_reduce(args...); };
-constexpr auto kMinBackward = [](const auto&... args) { return min_reduce_backward(args...); };
 }  // namespace
 
-Tensor sum(const Tensor& x) { return record_by_shape(kSum, kSumForward, kSumBackward, x); }
-Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims) {
-  return record_by_shape(kSum, kSumForward, kSumBackward, x, axis, keepdims);
-}
-Tensor sum(const Tensor& x, const Axes& axes, bool keepdims) {
-  return record_by_shape(kSum, kSumForward, kSumBackward, x, axes, keepdims);
-}
-Tensor mean(const Tensor& x) { return record_by_shape(kMean, kMeanForward, kMeanBackward, x); }
-Tensor mean(const Tensor& x, std::int64_t axis, bool keepdims) {
-  return record_by_shape(kMean, kMeanForward, kMeanBackward, x, axis, keepdims);
-}
-Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
-  return record_by_shape(kMean, kMeanForward, kMeanBackward, x, axes, keepdims);
-}
-Tensor max_reduce(const Tensor& x) { return record_extremum(kMaxReduce, kMaxForward, kMaxBackward, x); }
-Tensor max_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
-  return record_extremum(kMaxReduce, kMaxForward, kMaxBackward, x, axis, keepdims);
-}
-Tensor max_reduce(const Tensor& x, const Axes& axes, bool keepdims) {
-  return record_extremum(kMaxReduce, kMaxForward, kMaxBackward, x, axes, keepdims);
-}
-Tensor min_reduce(const Tensor& x) { return record_extremum(kMinReduce, kMinForward, kMinBackward, x); }
-Tensor min_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
-  return record_extremum(kMinReduce, kMinForward, kMinBackward, x, axis, keepdims);
-}
-Tensor min_reduce(const Tensor& x, const Axes& axes, bool keepdims) {
-  return record_extremum(kMinReduce, kMinForward, kMinBackward, x, axes, keepdims);
-}
+// A generic lambda naming every overload of fn (an overloaded name is not one object).
+#define EX_OVERLOADS(fn) [](const auto&... args) { return fn(args...); }
+// The three public forms of a reduction (all elements; axis, keepdims; axes, keepdims),
+// each recording through `recorder` with the kernel and backward kernel of its name.
+#define EX_REDUCTION_FORMS(name, info, recorder)                                                          \
+  Tensor name(const Tensor& x) {                                                                          \
+    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), x);                 \
+  }                                                                                                       \
+  Tensor name(const Tensor& x, std::int64_t axis, bool keepdims) {                                        \
+    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), x, axis, keepdims); \
+  }                                                                                                       \
+  Tensor name(const Tensor& x, const Axes& axes, bool keepdims) {                                         \
+    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), x, axes, keepdims); \
+  }
+EX_REDUCTION_FORMS(sum, kSum, record_by_shape)
+EX_REDUCTION_FORMS(mean, kMean, record_by_shape)
+EX_REDUCTION_FORMS(max_reduce, kMaxReduce, record_extremum)
+EX_REDUCTION_FORMS(min_reduce, kMinReduce, record_extremum)
+#undef EX_REDUCTION_FORMS
+#undef EX_OVERLOADS
 
 }  // namespace ex
