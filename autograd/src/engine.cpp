@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <queue>
 
@@ -50,7 +51,10 @@ class Engine {
       : fn_(fn), retain_graph_(retain_graph), captures_(captures), tape_(detail::current_tape()) {
     if (tape_.in_backward) throw Error(fmt::format("{}: called from inside a backward hook or kernel", fn));
     tape_.in_backward = true;
-    epoch_ = ++tape_.next_epoch;
+    // Global, not per tape: leaf accumulators are shared by every thread's graphs, so a
+    // per-thread count could stamp one with the epoch of another thread's backward.
+    static std::atomic<std::uint64_t> next_epoch{0};
+    epoch_ = next_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
   }
   ~Engine() {
     for (Node* node : visited_) node->pending_.clear();  // frees gradients an error left behind

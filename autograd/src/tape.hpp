@@ -10,7 +10,6 @@ namespace ex::autograd::detail {
 struct Tape {
   std::uint64_t id;  // unique per thread, never 0 (0 marks nodes any thread may use)
   std::uint64_t next_sequence_nr = 0;
-  std::uint64_t next_epoch = 0;  // one per backward, stamps the nodes it visits
   bool anomaly_mode = false;
   bool in_backward = false;
 };
