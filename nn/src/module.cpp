@@ -23,12 +23,13 @@ std::string join(const std::string& prefix, const std::string& name) {
 }
 
 // Rewrites t's TensorImpl to hold a contiguous copy converted to dtype, so every handle
-// to t sees the change. The new storage starts one version ahead: a graph that saved t
-// before the conversion then fails its version check instead of reading other data.
+// to t sees the change. The new storage's version continues past the old one's: a graph
+// that saved t before the conversion then fails its version check, as after any
+// in-place change, instead of reading data of another dtype.
 void convert_in_place(const Tensor& t, DType dtype) {
   if (t.dtype() == dtype || !is_floating(t.dtype())) return;
   const Tensor converted = t.detach().to(dtype);
-  converted.storage()->bump_version();
+  for (std::uint64_t v = 0; v <= t.version(); ++v) converted.storage()->bump_version();
   TensorImpl* impl = t.unsafe_impl();
   impl->storage = converted.storage();
   impl->strides = converted.strides();

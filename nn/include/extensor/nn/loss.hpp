@@ -32,6 +32,7 @@ class Loss : public Module {
 class MSELoss : public Loss {
  public:
   explicit MSELoss(Reduction reduction = Reduction::Mean) : Loss("MSELoss", reduction) {}
+  using Loss::forward;
   Tensor forward(const Tensor& input, const Tensor& target) override;
 };
 
@@ -39,6 +40,7 @@ class MSELoss : public Loss {
 class L1Loss : public Loss {
  public:
   explicit L1Loss(Reduction reduction = Reduction::Mean) : Loss("L1Loss", reduction) {}
+  using Loss::forward;
   Tensor forward(const Tensor& input, const Tensor& target) override;
 };
 
@@ -47,6 +49,7 @@ class L1Loss : public Loss {
 class SmoothL1Loss : public Loss {
  public:
   explicit SmoothL1Loss(Reduction reduction = Reduction::Mean, double beta = 1.0);
+  using Loss::forward;
   Tensor forward(const Tensor& input, const Tensor& target) override;
   double beta() const noexcept { return beta_; }
 
@@ -59,6 +62,7 @@ class SmoothL1Loss : public Loss {
 class BCELoss : public Loss {
  public:
   explicit BCELoss(const Tensor& weight = {}, Reduction reduction = Reduction::Mean);
+  using Loss::forward;
   Tensor forward(const Tensor& input, const Tensor& target) override;
 
   Tensor weight;  // undefined when not given
@@ -79,6 +83,7 @@ class BCEWithLogitsLoss : public Loss {
   // In ex::binary_cross_entropy_with_logits's argument order.
   explicit BCEWithLogitsLoss(const Tensor& weight = {}, Reduction reduction = Reduction::Mean,
                              const Tensor& pos_weight = {});
+  using Loss::forward;
   Tensor forward(const Tensor& input, const Tensor& target) override;
 
   Tensor weight;      // undefined when not given
@@ -104,6 +109,7 @@ class CrossEntropyLoss : public Loss {
   // In ex::cross_entropy's argument order.
   explicit CrossEntropyLoss(const Tensor& weight = {}, std::int64_t ignore_index = -100,
                             Reduction reduction = Reduction::Mean, double label_smoothing = 0.0);
+  using Loss::forward;
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::int64_t ignore_index() const noexcept { return ignore_index_; }
   double label_smoothing() const noexcept { return label_smoothing_; }
@@ -128,6 +134,7 @@ class NLLLoss : public Loss {
   explicit NLLLoss(const NLLLossOptions& options);
   // In ex::nll_loss's argument order.
   explicit NLLLoss(const Tensor& weight = {}, std::int64_t ignore_index = -100, Reduction reduction = Reduction::Mean);
+  using Loss::forward;
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::int64_t ignore_index() const noexcept { return ignore_index_; }
 

@@ -106,8 +106,9 @@ class Module : public std::enable_shared_from_this<Module> {
   // tensors keep their identity, so every handle to them (optimizers, user code) sees
   // the new dtype. Parameters keep requires_grad; their gradients are dropped (they had
   // the old dtype). Integer and bool buffers are left alone, as in PyTorch. A graph
-  // recorded before the conversion can no longer be back-propagated (its saved tensors
-  // count as modified in place). Throws ex::Error "to: ..." for a non-floating dtype.
+  // recorded before the conversion that saved a converted tensor can no longer be
+  // back-propagated: it throws as after an in-place change. Throws ex::Error "to: ..."
+  // for a non-floating dtype.
   Module& to(DType dtype);
 
   // Every parameter and buffer by dotted name: each module's parameters, then its
