@@ -14,25 +14,43 @@ namespace ex::nn {
 
 namespace {
 
-struct Row {
-  const Module* module;
-  std::string output_shape;
-};
+std::int64_t count(const std::vector<Tensor>& tensors) {
+  std::int64_t n = 0;
+  for (const Tensor& t : tensors) n += t.numel();
+  return n;
+}
+
+std::string with_commas(std::int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+using Row = std::array<std::string, 4>;  // name, type, output shape, own parameters
 
 // Collects one row per Module::operator() call, in call order (outer modules first).
+// Everything but the output shape is read before the forward runs: a module created
+// inside a forward may be gone by the time the row is printed.
 class Recorder final : public ForwardObserver {
  public:
+  explicit Recorder(std::unordered_map<const Module*, std::string> names) : names_(std::move(names)) {}
   void before_forward(const Module& module) override {
+    const auto name = names_.find(&module);
     open_.push_back(rows_.size());
-    rows_.push_back({&module, "?"});
+    rows_.push_back({name == names_.end() ? "(unregistered)" : name->second, module.name(), "?",
+                     with_commas(count(module.parameters(false)))});
   }
   void after_forward(const Module&, const Tensor& output) override {
-    rows_[open_.back()].output_shape = output.defined() ? output.shape().str() : "(undefined)";
+    rows_[open_.back()][2] = output.defined() ? output.shape().str() : "(undefined)";
     open_.pop_back();
   }
   const std::vector<Row>& rows() const noexcept { return rows_; }
 
  private:
+  std::unordered_map<const Module*, std::string> names_;
   std::vector<Row> rows_;
   std::vector<std::size_t> open_;  // rows whose forward has not returned yet
 };
@@ -63,24 +81,9 @@ class EvalScope {
   std::vector<std::pair<Module*, bool>> saved_;
 };
 
-std::string with_commas(std::int64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::int64_t count(const std::vector<Tensor>& tensors) {
-  std::int64_t n = 0;
-  for (const Tensor& t : tensors) n += t.numel();
-  return n;
-}
-
 // Left-aligned columns separated by two spaces, with a rule under the header and one
 // under the last row.
-std::string format_table(const std::vector<std::array<std::string, 4>>& rows) {
+std::string format_table(const std::vector<Row>& rows) {
   std::array<std::size_t, 4> width{};
   for (const auto& row : rows)
     for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
@@ -107,7 +110,7 @@ std::string summary(Module& module, const Shape& input_shape, DType dtype) {
   std::unordered_map<const Module*, std::string> names;
   for (const auto& [m, name] : named) names.emplace(m, name);
 
-  Recorder recorder;
+  Recorder recorder(std::move(names));
   {
     NoGradGuard no_grad;
     EvalScope eval(named);
@@ -115,12 +118,8 @@ std::string summary(Module& module, const Shape& input_shape, DType dtype) {
     module(zeros(input_shape, dtype));
   }
 
-  std::vector<std::array<std::string, 4>> table{{"Layer", "Type", "Output shape", "Params"}};
-  for (const Row& row : recorder.rows()) {
-    const auto name = names.find(row.module);
-    table.push_back({name == names.end() ? "(unregistered)" : name->second, row.module->name(), row.output_shape,
-                     with_commas(count(row.module->parameters(false)))});
-  }
+  std::vector<Row> table{{"Layer", "Type", "Output shape", "Params"}};
+  table.insert(table.end(), recorder.rows().begin(), recorder.rows().end());
   std::int64_t total = 0, trainable = 0;
   for (const Tensor& p : module.parameters()) {
     total += p.numel();

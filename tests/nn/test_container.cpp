@@ -60,9 +60,16 @@ TEST_CASE("Sequential: forward chains the modules; empty returns its input") {
   ex::test::check_same_values((*seq)(x), expected, 0.0);
   Sequential empty;
   CHECK(empty(x).is_same(x));
-  // Gradients reach every layer through the chain.
-  (*seq)(x).backward(ex::ones({6, 2}));
-  for (const Tensor& p : seq->parameters()) CHECK(p.grad().defined());
+  // Gradients reach every layer through the chain: d/dW0 of sum(g (x W0^T) W1^T) is
+  // (g W1)^T x.
+  Sequential linear_chain(std::make_shared<Linear>(4, 3, false), std::make_shared<ex::nn::Identity>(),
+                          std::make_shared<Linear>(3, 2, false));
+  const Tensor g = ex::randn({6, 2});
+  linear_chain(x).backward(g);
+  ex::NoGradGuard no_grad;
+  const Tensor w1 = linear_chain.at<Linear>(2)->weight;
+  ex::test::check_same_values(linear_chain.at<Linear>(0)->weight.grad(),
+                              ex::matmul(ex::transpose(ex::matmul(g, w1)), x), 1e-5);
 }
 
 TEST_CASE("Flatten and Identity") {

@@ -17,6 +17,7 @@ struct Scaled : nn::Module {
     gain = register_parameter("gain", ex::ones({2}));
     count = register_buffer("count", ex::zeros({}, DType::Int64));
   }
+  Tensor forward(const Tensor& x) override { return (*fc)(x)*gain; }
   std::shared_ptr<nn::Linear> fc;
   Tensor gain, count;
 };
