@@ -37,12 +37,10 @@ GELU::GELU(std::string approximate) : Module("GELU"), approximate_(std::move(app
 Tensor GELU::forward(const Tensor& input) { return ex::gelu(input, approximate_); }
 std::string GELU::extra_repr() const { return fmt::format("approximate='{}'", approximate_); }
 
-Softmax::Softmax(std::int64_t axis) : Module("Softmax"), axis_(axis) {}
-Tensor Softmax::forward(const Tensor& input) { return ex::softmax(input, axis_); }
-std::string Softmax::extra_repr() const { return fmt::format("axis={}", axis_); }
+std::string AxisActivation::extra_repr() const { return fmt::format("axis={}", axis_); }
 
-LogSoftmax::LogSoftmax(std::int64_t axis) : Module("LogSoftmax"), axis_(axis) {}
-Tensor LogSoftmax::forward(const Tensor& input) { return ex::log_softmax(input, axis_); }
-std::string LogSoftmax::extra_repr() const { return fmt::format("axis={}", axis_); }
+Tensor Softmax::forward(const Tensor& input) { return ex::softmax(input, axis()); }
+
+Tensor LogSoftmax::forward(const Tensor& input) { return ex::log_softmax(input, axis()); }
 
 }  // namespace ex::nn

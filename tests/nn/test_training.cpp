@@ -68,10 +68,11 @@ TEST_CASE("training: an MLP (Linear-ReLU-Linear) fits XOR-quadrant data (needs r
     if (step == 0) first_loss = loss_value;
   }
   // At initialization the logits are small, so the loss is near ln 2 = 0.69 (chance);
-  // a linear model cannot go below that on this data. The same run in PyTorch 1.13
-  // (same data recipe, 20 seeds) ends between 0.016 and 0.025 with every point right,
-  // so 0.05 leaves room for a different initialization while still requiring the
-  // hidden layer to have learned the quadrants.
+  // a linear model cannot do better on this data. The same run ends between 0.016 and
+  // 0.025 with every point right in PyTorch 1.13 (same recipe, 20 seeds) and between
+  // 0.017 and 0.020 here (6 seeds, relu and the loss gradient applied by hand), so
+  // 0.05 leaves room for other seeds while still requiring the hidden layer to have
+  // learned the quadrants.
   CHECK(first_loss > 0.6);
   CHECK(loss_value < 0.05);
   ex::NoGradGuard no_grad;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "extensor/nn/module.hpp"
 
@@ -69,26 +70,32 @@ class GELU : public Module {
   std::string approximate_;
 };
 
-// Softmax along axis (ex::softmax); the axis is checked against the input's rank.
-class Softmax : public Module {
+// The base of Softmax and LogSoftmax: an op applied along one axis, which is checked
+// against the input's rank when the module runs.
+class AxisActivation : public Module {
  public:
-  explicit Softmax(std::int64_t axis);
-  Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;  // "axis=1"
+  std::int64_t axis() const noexcept { return axis_; }
+
+ protected:
+  AxisActivation(std::string name, std::int64_t axis) : Module(std::move(name)), axis_(axis) {}
 
  private:
   std::int64_t axis_;
 };
 
-// Log-softmax along axis (ex::log_softmax).
-class LogSoftmax : public Module {
+// Softmax along axis (ex::softmax).
+class Softmax : public AxisActivation {
  public:
-  explicit LogSoftmax(std::int64_t axis);
+  explicit Softmax(std::int64_t axis) : AxisActivation("Softmax", axis) {}
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;  // "axis=1"
+};
 
- private:
-  std::int64_t axis_;
+// Log-softmax along axis (ex::log_softmax).
+class LogSoftmax : public AxisActivation {
+ public:
+  explicit LogSoftmax(std::int64_t axis) : AxisActivation("LogSoftmax", axis) {}
+  Tensor forward(const Tensor& input) override;
 };
 
 }  // namespace ex::nn
