@@ -4,4 +4,5 @@
 #include "extensor/autograd.hpp"
 #include "extensor/core.hpp"
 #include "extensor/data.hpp"
+#include "extensor/nn.hpp"
 #include "extensor/optim.hpp"
