@@ -41,6 +41,9 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
                             leaf.shape().str()));
   if (grad.dtype() != leaf.dtype()) grad = grad.to(leaf.dtype());
   std::lock_guard lock(meta.mutex);
+  // Keep grad() in the leaf's layout (a transposed view would make every later
+  // accumulation and optimizer step walk memory across the grain).
+  if (leaf.is_contiguous() && !grad.is_contiguous()) grad = grad.contiguous();
   if (!meta.grad.defined()) {
     // Keep the incoming tensor when nobody else holds it; otherwise copy, so a later
     // in-place accumulation never writes into a tensor the user or another node sees.
