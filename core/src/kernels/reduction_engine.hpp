@@ -20,8 +20,8 @@
 // tensor. The order of accumulation depends only on shape and strides, never on the
 // thread count or on the data's address, so results are reproducible bit for bit.
 //
-// The kernels use GCC vector extensions (as matmul_gemm.hpp does): written as arrays
-// of lanes, GCC kept the accumulators in memory and every step waited on a store
+// The kernels use GCC vector extensions (core/src/simd.hpp): written as arrays of
+// lanes, GCC kept the accumulators in memory and every step waited on a store
 // (measured: a row sum at half the memory bandwidth).
 
 #include <algorithm>
@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "core/src/parallel.hpp"
+#include "core/src/simd.hpp"
 #include "extensor/core/dtype.hpp"
 #include "extensor/core/shape.hpp"
 #include "extensor/core/tensor.hpp"
@@ -45,7 +46,6 @@ inline constexpr std::int64_t kRowSteps = 16;   // sequential steps of an accumu
 inline constexpr std::int64_t kColBlock = 16;   // rows combined pairwise in registers
 inline constexpr std::int64_t kColGroup = 256;  // rows per independent partial of a column sum
 inline constexpr std::int64_t kColTile = 2048;  // columns streamed together
-inline constexpr std::size_t kVecBytes = 64;    // one AVX-512 register
 
 template <class T>
 inline constexpr bool is_float_v = std::is_floating_point_v<compute_t<T>>;
@@ -58,11 +58,8 @@ inline bool is_nan(A v) {
     return false;
 }
 
-// kVecBytes of A: the unit the kernels load, combine and keep in registers.
-template <class A>
-using Vec [[gnu::vector_size(kVecBytes)]] = A;
-template <class A>
-inline constexpr std::int64_t kLanes = static_cast<std::int64_t>(kVecBytes / sizeof(A));
+using simd::kLanes;
+using simd::Vec;  // the unit the kernels load, combine and keep in registers
 
 // ---- the reduction operations ----
 // Each has identity, load (an element to the accumulator type Acc), combine (on Acc
@@ -141,7 +138,7 @@ inline Vec<typename Op::Acc> vload(const T* p) {
   constexpr std::int64_t L = kLanes<Acc>;
   V v;
   if constexpr (std::is_same_v<T, Acc>) {
-    std::memcpy(&v, p, sizeof v);
+    v = simd::load(p);
   } else if constexpr (std::is_arithmetic_v<T>) {  // integers widen lane by lane; bool is a 0/1 byte
     using Raw = std::conditional_t<std::is_same_v<T, bool>, std::uint8_t, T>;
     using Narrow [[gnu::vector_size(L * sizeof(Raw))]] = Raw;
