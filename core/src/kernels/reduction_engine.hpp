@@ -13,9 +13,11 @@
 //    by chunk.
 //  - column: the innermost memory dim is kept and contiguous (column sums). Blocks of
 //    kColBlock rows are combined pairwise in registers, one vector of columns at a
-//    time, and the blocks combine through a binary-counter cascade (pairwise over
-//    blocks) held per column; groups of kColGroup rows are independent partials,
-//    combined pairwise at the end. Threads split column tiles and row groups.
+//    time; kColRun blocks are added in sequence into a run partial held in L1; runs
+//    combine through a binary-counter cascade (pairwise over runs) per group of
+//    kColGroup rows, and the groups pairwise at the end. Threads split column tiles
+//    and row groups. Four rows at a time: the rows are read as concurrent streams, and
+//    16 streams reached 0.6 of the memory bandwidth where 4 reached 0.8.
 // Anything else (stride-0 or stepped innermost dims) is first copied to a contiguous
 // tensor. The order of accumulation depends only on shape and strides, never on the
 // thread count or on the data's address, so results are reproducible bit for bit.
@@ -43,9 +45,10 @@ namespace ex::detail::reduction {
 inline constexpr std::int64_t kChunk = 16384;   // elements per independent partial of a long row
 inline constexpr std::int64_t kRowVectors = 8;  // independent vector accumulators along a row
 inline constexpr std::int64_t kRowSteps = 16;   // sequential steps of an accumulator per leaf block
-inline constexpr std::int64_t kColBlock = 16;   // rows combined pairwise in registers
+inline constexpr std::int64_t kColBlock = 4;    // rows combined pairwise in registers
+inline constexpr std::int64_t kColRun = 16;     // blocks added in sequence into one partial
 inline constexpr std::int64_t kColGroup = 256;  // rows per independent partial of a column sum
-inline constexpr std::int64_t kColTile = 2048;  // columns streamed together
+inline constexpr std::int64_t kColTile = 4096;  // columns streamed together
 
 template <class T>
 inline constexpr bool is_float_v = std::is_floating_point_v<compute_t<T>>;
@@ -136,12 +139,12 @@ inline Vec<typename Op::Acc> vload(const T* p) {
   using Acc = typename Op::Acc;
   using V = Vec<Acc>;
   constexpr std::int64_t L = kLanes<Acc>;
-  V v;
+  V v{};
   if constexpr (std::is_same_v<T, Acc>) {
     v = simd::load(p);
   } else if constexpr (std::is_arithmetic_v<T>) {  // integers widen lane by lane; bool is a 0/1 byte
     using Raw = std::conditional_t<std::is_same_v<T, bool>, std::uint8_t, T>;
-    using Narrow [[gnu::vector_size(L * sizeof(Raw))]] = Raw;
+    typedef Raw Narrow __attribute__((vector_size(L * sizeof(Raw))));
     Narrow n;
     std::memcpy(&n, p, sizeof n);
     v = __builtin_convertvector(n, V);
@@ -175,15 +178,21 @@ inline typename Op::Acc fold_lanes(Vec<typename Op::Acc> v) {
 // Lane partials of n >= kLanes contiguous elements: kRowVectors accumulators step
 // through leaf blocks of kRowSteps steps, leaves combine pairwise; a ragged end goes
 // into one accumulator a vector (or a partial vector) at a time. Eight accumulators
-// and 16-step leaves (2048 floats): with four and 1024 a row sum of [4096, 4096] ran at
-// 0.8 of the bandwidth of one long stream; the leaf count per row, not the adds, cost.
+// and 16-step leaves (2048 floats): in a standalone loop over [4096, 4096] rows, four
+// accumulators with 1024-float leaves read at 0.8 of the bandwidth of one long
+// stream, eight with 2048-float leaves matched it.
 template <class Op, class T>
 Vec<typename Op::Acc> row_lanes(const T* p, std::int64_t n) {
   using Acc = typename Op::Acc;
   constexpr std::int64_t L = kLanes<Acc>, step = kRowVectors * L, leaf = kRowSteps * step;
   if (n > leaf) {
+    // Named, so the halves are read in memory order: as two arguments of one call GCC
+    // read the second half first, and the backward jump on every row cost the row
+    // sum 40% of its bandwidth (the prefetcher lost the stream).
     const std::int64_t half = (n / 2) / step * step;
-    return Op::combine(row_lanes<Op>(p, half), row_lanes<Op>(p + half, n - half));
+    const Vec<Acc> first = row_lanes<Op>(p, half);
+    const Vec<Acc> second = row_lanes<Op>(p + half, n - half);
+    return Op::combine(first, second);
   }
   Vec<Acc> a[kRowVectors];
   for (Vec<Acc>& v : a) v = splat_identity<Op>();
@@ -192,11 +201,13 @@ Vec<typename Op::Acc> row_lanes(const T* p, std::int64_t n) {
 #pragma GCC unroll 8
     for (std::int64_t u = 0; u < kRowVectors; ++u) a[u] = Op::combine(a[u], vload<Op>(p + i + u * L));
   }
-  for (std::int64_t w = kRowVectors / 2; w >= 1; w /= 2)
-    for (std::int64_t u = 0; u < w; ++u) a[u] = Op::combine(a[u], a[u + w]);
-  for (; i + L <= n; i += L) a[0] = Op::combine(a[0], vload<Op>(p + i));
-  if (i < n) a[0] = Op::combine(a[0], vload_partial<Op>(p + i, n - i));
-  return a[0];
+  static_assert(kRowVectors == 8, "the fold below is written out");  // in registers, unlike a loop over a
+  const Vec<Acc> lo = Op::combine(Op::combine(a[0], a[4]), Op::combine(a[2], a[6]));
+  const Vec<Acc> hi = Op::combine(Op::combine(a[1], a[5]), Op::combine(a[3], a[7]));
+  Vec<Acc> r = Op::combine(lo, hi);
+  for (; i + L <= n; i += L) r = Op::combine(r, vload<Op>(p + i));
+  if (i < n) r = Op::combine(r, vload_partial<Op>(p + i, n - i));
+  return r;
 }
 
 // Reduces n contiguous elements; short rows sequentially.
@@ -347,40 +358,45 @@ void reduce_inner(const char* in, char* out, const Group& kept, const Group& out
 // ---- the column kernel ----
 
 // load(first), ..., load(first + n - 1) combined pairwise; R = n known at compile time.
+// (Halves are named so that they load in order; see row_lanes.)
 template <class Op, std::int64_t R, class Load>
 inline auto tree(const Load& load, std::int64_t first) {
-  if constexpr (R == 1)
+  if constexpr (R == 1) {
     return load(first);
-  else
-    return Op::combine(tree<Op, R / 2>(load, first), tree<Op, R - R / 2>(load, first + R / 2));
+  } else {
+    const auto lo = tree<Op, R / 2>(load, first);
+    const auto hi = tree<Op, R - R / 2>(load, first + R / 2);
+    return Op::combine(lo, hi);
+  }
 }
 template <class Op, class Load>
 auto tree(const Load& load, std::int64_t first, std::int64_t n) {
   if (n == 1) return load(first);
-  return Op::combine(tree<Op>(load, first, n / 2), tree<Op>(load, first + n / 2, n - n / 2));
+  const auto lo = tree<Op>(load, first, n / 2);
+  const auto hi = tree<Op>(load, first + n / 2, n - n / 2);
+  return Op::combine(lo, hi);
 }
 
-// A binary-counter cascade of partials over w columns: pushing blocks b0, b1, ... keeps
-// the pairwise combinations of aligned runs of 1, 2, 4, ... blocks (level l holds a run
-// of 2^l), so the final value is a pairwise combination over blocks. A push folds the
-// new block into the levels it completes and stores the result once, column by column.
+// A binary-counter cascade of partials over w columns: pushing runs p0, p1, ... keeps
+// the pairwise combinations of aligned groups of 1, 2, 4, ... runs (level l holds 2^l
+// runs), so the final value is a pairwise combination over runs. A push folds the new
+// run into the levels it completes and stores the result once.
 template <class Op>
 class Cascade {
  public:
   using Acc = typename Op::Acc;
-  Cascade(std::int64_t blocks, std::int64_t w)
-      : w_(w), levels_(std::bit_width(static_cast<std::uint64_t>(blocks)) + 1), buf_(levels_ * w) {}
-  // The levels the next push folds in (0 .. target - 1) and writes (target).
-  int target() const { return std::countr_one(count_); }
-  Acc* level(int l) { return &buf_[static_cast<std::size_t>(l) * w_]; }
-  // Folds the block's value v at columns [c, c + lanes) into the levels below target
-  // (oldest run on the left) and stores it at target; V is Acc or Vec<Acc>.
-  template <class V>
-  void absorb(int target, std::int64_t c, V v) {
-    for (int l = 0; l < target; ++l) v = Op::combine(load<V>(level(l) + c), v);
-    std::memcpy(level(target) + c, &v, sizeof v);
+  Cascade(std::int64_t runs, std::int64_t w)
+      : w_(w), levels_(std::bit_width(static_cast<std::uint64_t>(runs)) + 1), buf_(levels_ * w) {}
+  void push(const Acc* run) {
+    const int target = std::countr_one(count_);
+    Acc* dst = level(target);
+    std::copy(run, run + w_, dst);
+    for (int l = 0; l < target; ++l) {  // level by level, so the column loops vectorize
+      const Acc* older = level(l);
+      for (std::int64_t c = 0; c < w_; ++c) dst[c] = Op::combine(older[c], dst[c]);
+    }
+    ++count_;
   }
-  void pushed() { ++count_; }
   // Combines what is left, newest (smallest) level into the older ones.
   void finish(Acc* out) {
     std::fill(out, out + w_, Op::identity());
@@ -394,35 +410,34 @@ class Cascade {
   }
 
  private:
-  template <class V>
-  static V load(const Acc* p) {
-    V v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
+  Acc* level(int l) { return &buf_[static_cast<std::size_t>(l) * w_]; }
   std::int64_t w_;
   std::size_t levels_;
   std::vector<Acc> buf_;
   std::uint64_t count_ = 0;
 };
 
-// Pushes the block of rows (n <= kColBlock row pointers, each at column c0) over w
-// columns into the cascade: per column, the rows combined pairwise.
+// Adds a block of n <= kColBlock rows (pointers at the first column) over w columns
+// into run: per column the rows combined pairwise, then into run (stored when first).
 template <class Op, class T>
-void push_block(Cascade<Op>& cascade, const T* const* rows, std::int64_t n, std::int64_t w) {
+void add_block(typename Op::Acc* run, const T* const* rows, std::int64_t n, std::int64_t w, bool first) {
   using Acc = typename Op::Acc;
   constexpr std::int64_t L = kLanes<Acc>;
-  const int target = cascade.target();
+  auto put = [&](std::int64_t c, auto v) {
+    if (!first) {
+      decltype(v) old;
+      std::memcpy(&old, run + c, sizeof v);
+      v = Op::combine(old, v);
+    }
+    std::memcpy(run + c, &v, sizeof v);
+  };
   std::int64_t c = 0;
   if (n == kColBlock) {
-    for (; c + L <= w; c += L)
-      cascade.absorb(target, c, tree<Op, kColBlock>([&](std::int64_t r) { return vload<Op>(rows[r] + c); }, 0));
+    for (; c + L <= w; c += L) put(c, tree<Op, kColBlock>([&](std::int64_t r) { return vload<Op>(rows[r] + c); }, 0));
   } else {
-    for (; c + L <= w; c += L)
-      cascade.absorb(target, c, tree<Op>([&](std::int64_t r) { return vload<Op>(rows[r] + c); }, 0, n));
+    for (; c + L <= w; c += L) put(c, tree<Op>([&](std::int64_t r) { return vload<Op>(rows[r] + c); }, 0, n));
   }
-  for (; c < w; ++c) cascade.absorb(target, c, tree<Op>([&](std::int64_t r) { return Op::load(rows[r][c]); }, 0, n));
-  cascade.pushed();
+  for (; c < w; ++c) put(c, tree<Op>([&](std::int64_t r) { return Op::load(rows[r][c]); }, 0, n));
 }
 
 template <class Op, class T>
@@ -457,14 +472,19 @@ void reduce_columns(const char* in, char* out, const Group& kept, const Group& r
       std::int64_t in_off, out_off;
       kept.offsets(m, in_off, out_off);
       const char* base = in + in_off + c0 * static_cast<std::int64_t>(sizeof(T));
-      Cascade<Op> cascade((r_end - r_begin + kColBlock - 1) / kColBlock, w);
-      for (std::int64_t r0 = r_begin; r0 < r_end; r0 += kColBlock) {
-        const std::int64_t n = std::min(kColBlock, r_end - r0);
-        row_offsets(red, r0, n, offs);
-        for (std::int64_t r = 0; r < n; ++r) rows[r] = reinterpret_cast<const T*>(base + offs[r]);
-        push_block(cascade, rows, n, w);
-      }
+      constexpr std::int64_t run_rows = kColBlock * kColRun;
+      Cascade<Op> cascade((r_end - r_begin + run_rows - 1) / run_rows, w);
       Acc* t = result.data();
+      for (std::int64_t r0 = r_begin; r0 < r_end; r0 += run_rows) {
+        const std::int64_t r1 = std::min(r_end, r0 + run_rows);
+        for (std::int64_t b = r0; b < r1; b += kColBlock) {
+          const std::int64_t n = std::min(kColBlock, r1 - b);
+          row_offsets(red, b, n, offs);
+          for (std::int64_t r = 0; r < n; ++r) rows[r] = reinterpret_cast<const T*>(base + offs[r]);
+          add_block<Op>(t, rows, n, w, b == r0);
+        }
+        cascade.push(t);
+      }
       cascade.finish(t);
       if (groups > 1) {
         std::copy(t, t + w, &part[(m * groups + g) * c_count + c0]);
