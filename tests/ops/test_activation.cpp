@@ -129,11 +129,13 @@ TEST_CASE("activation: oneDNN is used above the threshold and never lands on ref
     Backend backend(true);
     const Tensor x = base.to(dt);
     for (const Eltwise& e : eltwise_ops()) {
+      // float32 gelu (erf form) always runs our loop: it is faster than oneDNN's.
+      const bool own = std::string(e.name) == "gelu" && dt == DType::Float32;
       for (const Tensor& in : {x, x.transpose(0, 2), x.slice(2, 0, 32, 2)}) {
         e.op(in);
         const std::string impl = ex::kernels::last_activation_impl();
         INFO(std::string(e.name) << " " << std::string(ex::dtype_name(dt)) << ": " << impl);
-        CHECK(impl != "extensor");
+        CHECK((impl == "extensor") == own);
         CHECK(impl.rfind("ref", 0) != 0);
       }
     }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "test_util.hpp"
@@ -265,6 +266,167 @@ TEST_CASE("reduction: float32 sums are accurate (pairwise) and reproducible acro
   }
   ex::set_num_threads(before);
   CHECK(results[0] == results[1]);  // bitwise identical
+}
+
+namespace {
+
+// Lengths around the kernels' boundaries: a vector (16 floats, 8 int64 lanes), a step
+// of 8 vectors, a 2048-float leaf, a 16384-element chunk; column counts around a vector
+// and a 4096-column tile, row counts around a block (4), a run (64) and a group (256).
+const std::vector<std::int64_t> kRowLengths = {1,   2,    7,    15,   16,   17,   63,    64,    127,   128,
+                                               129, 1000, 2047, 2048, 2049, 4097, 16383, 16384, 16385, 40001};
+const std::vector<std::int64_t> kFewRowLengths = {7, 16, 17, 129, 2049, 16385};
+
+// Small integers of dtype dt (0/1 for bool, non-negative for uint8): every partial sum
+// is exact in every accumulator type, so sums compare exactly whatever the order.
+Tensor small_ints(const Shape& shape, DType dt, std::uint64_t seed) {
+  ex::manual_seed(seed);
+  const bool unsigned_dt = dt == DType::UInt8 || dt == DType::Bool;
+  return ex::randint(unsigned_dt ? 0 : -40, dt == DType::Bool ? 2 : 40, shape, DType::Int64).to(dt);
+}
+
+// Sum, max and min of the rows (axis 1) or the columns (axis 0) of a row-major [r, c]
+// matrix, in float64.
+std::vector<double> reference_2d(const std::vector<double>& v, std::int64_t r, std::int64_t c, int axis, Op op) {
+  const std::int64_t outs = axis == 1 ? r : c, len = axis == 1 ? c : r;
+  std::vector<double> out(outs);
+  for (std::int64_t o = 0; o < outs; ++o) {
+    double a = op == Op::Max ? -kInf : op == Op::Min ? kInf : 0.0;
+    for (std::int64_t k = 0; k < len; ++k) {
+      const double x = axis == 1 ? v[o * c + k] : v[k * c + o];
+      a = op == Op::Max ? std::max(a, x) : op == Op::Min ? std::min(a, x) : a + x;
+    }
+    out[o] = a;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reduction: vector kernels on awkward row lengths and every dtype class match float64") {
+  for (DType dt : {DType::Float32, DType::Float64, DType::Float16, DType::BFloat16, DType::Int32, DType::Int8,
+                   DType::UInt8, DType::Int64, DType::Bool}) {
+    const double tol = dt == DType::Float16 || dt == DType::BFloat16 ? 1e-2 : 0;  // the half result rounds
+    for (std::int64_t n : dt == DType::Float32 ? kRowLengths : kFewRowLengths) {
+      INFO("dtype " << dt << " row length " << n);
+      const Tensor x = small_ints({3, n}, dt, static_cast<std::uint64_t>(n));
+      const std::vector<double> v = x.to_vector<double>();
+      for (Op op : {Op::Sum, Op::Max, Op::Min}) {
+        const std::vector<double> rows = reference_2d(v, 3, n, 1, op);
+        check_values(run(x, {1}, false, op), {3}, rows, 0, tol);
+        const double all = op == Op::Sum   ? rows[0] + rows[1] + rows[2]
+                           : op == Op::Max ? std::max({rows[0], rows[1], rows[2]})
+                                           : std::min({rows[0], rows[1], rows[2]});
+        check_values(run(x, {0, 1}, false, op), {}, {all}, 0, tol);
+      }
+      if (ex::is_floating(dt)) {
+        std::vector<double> means = reference_2d(v, 3, n, 1, Op::Sum);
+        for (double& m : means) m /= static_cast<double>(n);
+        check_values(ex::mean(x, 1), {3}, means, 1e-6, tol + 1e-6);
+      }
+    }
+  }
+}
+
+TEST_CASE("reduction: column kernel on awkward shapes, views and dtypes matches float64") {
+  for (DType dt : {DType::Float32, DType::Float64, DType::BFloat16, DType::Int32, DType::UInt8, DType::Bool}) {
+    const double tol = dt == DType::BFloat16 ? 1e-2 : 0;
+    for (std::int64_t r : {1, 3, 4, 5, 63, 65, 256, 257, 700}) {
+      for (std::int64_t c : {1, 15, 17, 100, 4097}) {
+        if (r * c > 300000 || (dt != DType::Float32 && r * c > 30000)) continue;
+        INFO("dtype " << dt << " shape [" << r << ", " << c << "]");
+        const Tensor x = small_ints({r, c}, dt, static_cast<std::uint64_t>(r * 10007 + c));
+        const std::vector<double> v = x.to_vector<double>();
+        for (Op op : {Op::Sum, Op::Max, Op::Min}) {
+          const std::vector<double> cols = reference_2d(v, r, c, 0, op);
+          check_values(run(x, {0}, false, op), {c}, cols, 0, tol);
+          // The same values in [c, r] storage seen transposed.
+          check_values(run(ex::test::noncontiguous(x), {0}, false, op), {c}, cols, 0, tol);
+        }
+        if (r >= 3) {  // every other row: copied to contiguous first
+          const Tensor stepped = x.slice(0, 1, r, 2);
+          check_values(ex::sum(stepped, 0), {c},
+                       reference_2d(stepped.to_vector<double>(), (r - 1 + 1) / 2, c, 0, Op::Sum), 0, tol);
+        }
+      }
+    }
+  }
+  // A kept dim outside the reduced one: [2, 300, 37] summed over the middle axis.
+  const Tensor x3 = small_ints({2, 300, 37}, DType::Float32, 3);
+  check_values(ex::sum(x3, 1), {2, 37}, reference(x3.to_vector<double>(), x3.shape(), {false, true, false}, Op::Sum), 0,
+               0);
+}
+
+TEST_CASE("reduction: float32 sums of random values stay within the pairwise error bound") {
+  // |error| <= ~(16 + log2 n + 8) eps * sum |x| for the blocked pairwise order; checked
+  // at 2e-6 * sum |x| (about 34 eps), far below what a lost or doubled element costs.
+  ex::manual_seed(11);
+  for (const auto& [r, c] : {std::pair<std::int64_t, std::int64_t>{3, 100003}, {100003, 3}, {1000, 1100}}) {
+    const Tensor x = ex::randn({r, c});
+    const std::vector<double> v = x.to_vector<double>();
+    std::vector<double> a(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) a[i] = std::fabs(v[i]);
+    for (int axis : {0, 1}) {
+      const std::vector<double> ref = reference_2d(v, r, c, axis, Op::Sum);
+      const std::vector<double> mag = reference_2d(a, r, c, axis, Op::Sum);
+      const std::vector<double> got = ex::sum(x, axis).to_vector<double>();
+      for (std::size_t i = 0; i < ref.size(); ++i) CHECK(std::fabs(got[i] - ref[i]) <= 2e-6 * mag[i]);
+    }
+  }
+}
+
+TEST_CASE("reduction: NaN and infinities in any lane of the vector kernels") {
+  for (std::int64_t n : {100, 2049, 16385}) {
+    for (std::int64_t at : {std::int64_t{0}, std::int64_t{15}, std::int64_t{16}, n / 2, n - 1}) {
+      INFO("length " << n << " special at " << at);
+      Tensor row = ex::zeros({2, n});
+      Tensor col = ex::zeros({n, 2});
+      row.data<float>()[at] = NAN;
+      col.data<float>()[at * 2] = NAN;
+      row.data<float>()[n + at] = INFINITY;
+      col.data<float>()[at * 2 + 1] = -INFINITY;
+      check_values(ex::max_reduce(row, 1), {2}, {kNaN, kInf});
+      check_values(ex::min_reduce(row, 1), {2}, {kNaN, 0});
+      check_values(ex::sum(row, 1), {2}, {kNaN, kInf});
+      check_values(ex::max_reduce(col, 0), {2}, {kNaN, 0});
+      check_values(ex::min_reduce(col, 0), {2}, {kNaN, -kInf});
+      check_values(ex::sum(col, 0), {2}, {kNaN, -kInf});
+    }
+  }
+}
+
+TEST_CASE("reduction: int64 sums wrap modulo 2^64 in the vector kernels, like sequential addition") {
+  const std::int64_t n = 1001;
+  std::vector<std::int64_t> v(n);
+  std::uint64_t expected = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    v[i] = (i % 3 == 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min() + i);
+    expected += static_cast<std::uint64_t>(v[i]);
+  }
+  const Tensor x = ex::tensor(v);
+  CHECK(ex::sum(x).item<std::int64_t>() == static_cast<std::int64_t>(expected));
+  const std::vector<std::int64_t> cols =
+      ex::sum(x.reshape({n, 1}).expand({n, 20}).contiguous(), 0).to_vector<std::int64_t>();
+  for (std::int64_t c : cols) CHECK(c == static_cast<std::int64_t>(expected));
+}
+
+TEST_CASE("reduction: bitwise identical at 1 and 2 threads across chunks, tiles and row groups") {
+  ex::manual_seed(5);
+  const Tensor rows = ex::randn({3, 50001});    // chunks of one row split over threads
+  const Tensor cols = ex::randn({1100, 4200});  // two column tiles, five row groups
+  const Tensor all = ex::randn({300001});
+  const int before = ex::get_num_threads();
+  std::vector<std::vector<float>> results[2];
+  for (int t : {1, 2}) {
+    ex::set_num_threads(t);
+    for (const Tensor& s : {ex::sum(rows, 1), ex::sum(cols, 0), ex::sum(all), ex::mean(cols, 1),
+                            ex::max_reduce(cols, 0), ex::sum(cols.transpose(0, 1), 1)})
+      results[t - 1].push_back(s.to_vector<float>());
+  }
+  ex::set_num_threads(before);
+  CHECK(results[0] == results[1]);
+  // The transposed view reduces the same columns in the same order.
+  CHECK(results[0][1] == results[0][5]);
 }
 
 TEST_CASE("reduction: errors name the op and the axis") {

@@ -2,7 +2,10 @@
 // same inputs (torch reads extensor's buffers through from_blob) at the same thread count
 // (ex::set_num_threads and torch's set_num_threads; one libgomp pool serves both).
 //
-//   bench_ops [--threads T] [--reps R] [--min-ms M] [--torch-alloc]
+//   bench_ops [--threads T] [--reps R] [--min-ms M] [--torch-alloc] [--only TEXT]
+//
+// --only TEXT runs only the rows whose name contains TEXT (a quick check of one kernel;
+// the verdict then covers those rows alone).
 //
 // 1. Memory-bound rows against memcpy of the same number of bytes (read + written):
 //    GB/s and ours / memcpy (target >= 0.7).
@@ -41,7 +44,10 @@ struct Options {
   int threads = 1, reps = 7;
   double min_seconds = 0.02;
   bool torch_out = true;
+  std::string only;  // run only rows whose name contains this
 };
+
+bool selected(const Options& opt, const char* row) { return std::string(row).find(opt.only) != std::string::npos; }
 
 int g_missed = 0, g_differ = 0;  // targets missed, rows whose results differ
 
@@ -136,6 +142,7 @@ void memory_rows(const std::vector<MemRow>& rows, double target, const Options& 
               "torch/mc");
   const char* form = "";
   for (const MemRow& r : rows) {
+    if (!selected(opt, r.name)) continue;
     ex::Tensor out;
     std::vector<torch_side::Input> in;
     for (const ex::Tensor& t : r.inputs) in.push_back(as_input(t));
@@ -194,6 +201,7 @@ struct OpRow {
 void compare_section(const std::vector<OpRow>& rows, const Options& opt) {
   std::printf("%-34s %10s %10s %11s %5s %6s\n", "op", "ours ms", "torch ms", "torch/ours", ">1", "torch");
   for (const OpRow& r : rows) {
+    if (!selected(opt, r.name)) continue;
     ex::Tensor out;
     std::vector<torch_side::Input> in;
     for (const ex::Tensor& t : r.inputs) in.push_back(as_input(t));
@@ -294,6 +302,7 @@ void backward_section(const Options& opt) {
 // --- 3. per-call cost ----------------------------------------------------------------
 
 void overhead_section(const Options& opt) {
+  if (!selected(opt, "ex::add 16")) return;
   const ex::Tensor a = ex::rand({16}), b = ex::rand({16});
   ex::Tensor out;
   const auto theirs = torch_side::make("add", {as_input(a), as_input(b)}, /*out_variant=*/false);
@@ -319,8 +328,10 @@ int main(int argc, char** argv) {
       opt.min_seconds = std::atof(argv[++i]) / 1e3;
     } else if (arg == "--torch-alloc") {
       opt.torch_out = false;
+    } else if (i + 1 < argc && arg == "--only") {
+      opt.only = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--threads T] [--reps R] [--min-ms M] [--torch-alloc]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--threads T] [--reps R] [--min-ms M] [--torch-alloc] [--only TEXT]\n", argv[0]);
       return 2;
     }
   }

@@ -55,6 +55,7 @@ template <class C>
 inline constexpr bool kWrapInt = std::is_integral_v<C> && !std::is_same_v<C, bool>;
 
 struct Add {
+  static constexpr bool kLanewise = true;  // see elementwise.hpp
   template <class C>
   C operator()(C x, C y) const {
     if constexpr (std::is_same_v<C, bool>) {
@@ -69,6 +70,7 @@ struct Add {
 };
 
 struct Sub {
+  static constexpr bool kLanewise = true;  // see elementwise.hpp
   template <class C>
   C operator()(C x, C y) const {
     if constexpr (std::is_same_v<C, bool>) {
@@ -83,6 +85,7 @@ struct Sub {
 };
 
 struct Mul {
+  static constexpr bool kLanewise = true;  // see elementwise.hpp
   template <class C>
   C operator()(C x, C y) const {
     if constexpr (std::is_same_v<C, bool>) {
@@ -102,7 +105,8 @@ C wrapping_neg(C x) {
   return static_cast<C>(static_cast<W>(W{0} - static_cast<W>(x)));
 }
 
-struct Div {  // true division; callers compute in a floating dtype
+struct Div {                               // true division; callers compute in a floating dtype
+  static constexpr bool kLanewise = true;  // see elementwise.hpp
   template <class C>
   C operator()(C x, C y) const {
     if constexpr (std::is_floating_point_v<C>) {

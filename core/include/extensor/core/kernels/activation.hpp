@@ -29,9 +29,10 @@ namespace ex::kernels {
 
 // Default size (in elements) from which float32/bfloat16 sigmoid, tanh, gelu and
 // softmax use oneDNN (relu and leaky_relu: 16 times that, since our plain loop is as
-// fast as oneDNN's there); below it the per-call overhead of oneDNN (1-2 us) costs
-// more than our own loop (measured: sigmoid on 512 floats 1.7 us either way, on 4096
-// 2 us in oneDNN against 10 us in ours).
+// fast as oneDNN's there; float32 gelu with the exact erf form never: our vectorized
+// erf loop took 0.75x oneDNN's time on [4096, 1024]); below it the per-call overhead
+// of oneDNN (1-2 us) costs more than our own loop (measured: sigmoid on 512 floats
+// 1.7 us either way, on 4096 2 us in oneDNN against 10 us in ours).
 inline constexpr std::int64_t kActivationOneDnnMinElements = 1024;
 // The threshold in force (process-wide), and a setter that returns the previous value:
 // tests and benchmarks use it to force either backend (0: always oneDNN where it has

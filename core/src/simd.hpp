@@ -1,0 +1,61 @@
+#pragma once
+// Private: fixed-width vectors for the kernels that GCC's auto-vectorizer handles badly
+// (accumulators kept in registers, non-temporal stores). GCC vector extensions: the
+// arithmetic operators work lane by lane, so one template serves every element type.
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
+namespace ex::detail::simd {
+
+inline constexpr std::size_t kVecBytes = 64;  // one AVX-512 register (two AVX ones)
+
+// kVecBytes of A; A is an arithmetic type. Through a member typedef: GCC drops the
+// attribute of an attribute-carrying alias template used as a template argument.
+template <class A>
+struct VecOf {
+  typedef A type __attribute__((vector_size(kVecBytes)));
+};
+template <class A>
+using Vec = typename VecOf<A>::type;
+template <class A>
+inline constexpr std::int64_t kLanes = static_cast<std::int64_t>(kVecBytes / sizeof(A));
+
+// kLanes<A> values from p, any alignment.
+template <class A>
+inline Vec<A> load(const A* p) noexcept {
+  Vec<A> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Stores v at p (64-byte aligned) around the caches: the line is not read first and
+// does not evict data that will be read again. Call stream_fence() before other
+// threads read what was stored.
+template <class A>
+inline void stream_store(A* p, Vec<A> v) noexcept {
+#if defined(__AVX512F__)
+  _mm512_stream_si512(reinterpret_cast<__m512i*>(p), reinterpret_cast<const __m512i&>(v));
+#elif defined(__AVX__)
+  const auto* h = reinterpret_cast<const __m256i*>(&v);
+  _mm256_stream_si256(reinterpret_cast<__m256i*>(p), h[0]);
+  _mm256_stream_si256(reinterpret_cast<__m256i*>(p) + 1, h[1]);
+#elif defined(__SSE2__)
+  const auto* q = reinterpret_cast<const __m128i*>(&v);
+  for (int i = 0; i < 4; ++i) _mm_stream_si128(reinterpret_cast<__m128i*>(p) + i, q[i]);
+#else
+  std::memcpy(p, &v, sizeof v);
+#endif
+}
+
+inline void stream_fence() noexcept {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
+
+}  // namespace ex::detail::simd
