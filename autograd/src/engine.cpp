@@ -30,7 +30,7 @@ struct Capture {
   std::size_t index;  // into the result
 };
 
-std::string shapes_str(const std::vector<Shape>& shapes) {
+std::string shapes_str(std::span<const Shape> shapes) {
   std::string out;
   for (const Shape& s : shapes) out += (out.empty() ? "" : ", ") + s.str();
   return out;
@@ -75,7 +75,10 @@ class Engine {
     while (!ready.empty()) {
       Node* node = ready.top();
       ready.pop();
-      TensorList grads = std::move(node->pending_);
+      // grads_ is reused from node to node (its capacity stays): no allocation per node.
+      TensorList& grads = grads_;
+      for (Tensor& g : node->pending_) grads.push_back(std::move(g));
+      node->pending_.clear();
       run_pre_hooks(*node, grads);
       if (captures_) capture(*node, grads, *captured);
       const bool any_grad = std::any_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); });
@@ -87,6 +90,7 @@ class Engine {
         if (i < input_grads.size() && input_grads[i].defined()) accumulate(*edge.node, edge.input_nr, input_grads[i]);
         if (--edge.node->dependencies_ == 0) ready.push(edge.node.get());
       }
+      grads.clear();  // frees this node's output gradients now, as a local list would
     }
   }
 
@@ -205,6 +209,7 @@ class Engine {
   detail::Tape& tape_;
   std::uint64_t epoch_;
   std::vector<Node*> visited_;
+  TensorList grads_;  // the output gradients of the node being run
 };
 
 namespace {

@@ -133,7 +133,7 @@ Edge gradient_edge(const Tensor& input, const OpInfo& op) {
 namespace {
 
 template <class Inputs>
-void connect_impl(const std::shared_ptr<Node>& node, std::vector<Edge>& edges, const Inputs& inputs, Tensor* outputs,
+void connect_impl(const std::shared_ptr<Node>& node, SmallVector<Edge, 2>& edges, const Inputs& inputs, Tensor* outputs,
                   std::size_t num_outputs) {
   edges.reserve(inputs.size());
   bool shares_storage_with_input = false;
