@@ -124,7 +124,7 @@ Edge gradient_edge(const Tensor& input, const OpInfo& op) {
   std::lock_guard lock(meta.mutex);
   std::shared_ptr<Node> accumulator = meta.grad_accumulator.lock();
   if (!accumulator) {
-    accumulator = std::make_shared<AccumulateGrad>(input.impl_ptr());
+    accumulator = make_pooled<AccumulateGrad>(input.impl_ptr());
     meta.grad_accumulator = accumulator;
   }
   return {std::move(accumulator), 0};

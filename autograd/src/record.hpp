@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "autograd/src/node_pool.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/node.hpp"
 #include "extensor/autograd/registry.hpp"
@@ -91,7 +92,7 @@ class LambdaNode final : public Node {
 // Records output as made by op from inputs; returns it with its autograd state set.
 template <class Backward>
 Tensor record(const OpInfo& op, std::initializer_list<Tensor> inputs, Tensor output, Backward&& backward) {
-  auto node = std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
+  auto node = make_pooled<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
   connect(node, inputs, &output, 1);
   return output;
 }
@@ -112,7 +113,7 @@ Tensor record_unary(const OpInfo& op, const Tensor& x, Forward&& forward, Backwa
 // before modifying self.
 template <class Backward>
 Tensor record_inplace(const OpInfo& op, std::initializer_list<Tensor> inputs, const Tensor& self, Backward&& backward) {
-  auto node = std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
+  auto node = make_pooled<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
   connect_inplace(node, inputs, self);
   return self;
 }
@@ -120,8 +121,7 @@ Tensor record_inplace(const OpInfo& op, std::initializer_list<Tensor> inputs, co
 // Several outputs (split) or a list of inputs (concatenate, stack).
 template <class Inputs, class Backward>
 TensorList record_many(const OpInfo& op, const Inputs& inputs, TensorList outputs, Backward&& backward) {
-  auto node =
-      std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, outputs.size(), std::forward<Backward>(backward));
+  auto node = make_pooled<LambdaNode<std::decay_t<Backward>>>(op, outputs.size(), std::forward<Backward>(backward));
   connect(node, inputs, outputs.data(), outputs.size());
   return outputs;
 }
