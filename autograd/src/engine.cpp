@@ -87,7 +87,8 @@ class Engine {
       for (std::size_t i = 0; i < node->next_edges_.size(); ++i) {
         const Edge& edge = node->next_edges_[i];
         if (!edge.node || skip) continue;
-        if (i < input_grads.size() && input_grads[i].defined()) accumulate(*edge.node, edge.input_nr, input_grads[i]);
+        if (i < input_grads.size() && input_grads[i].defined())
+          accumulate(*edge.node, edge.input_nr, std::move(input_grads[i]));
         if (--edge.node->dependencies_ == 0) ready.push(edge.node.get());
       }
       grads.clear();  // frees this node's output gradients now, as a local list would
@@ -144,9 +145,9 @@ class Engine {
     }
   }
 
-  void accumulate(Node& node, std::uint32_t slot, const Tensor& grad) {
+  void accumulate(Node& node, std::uint32_t slot, Tensor grad) {
     Tensor& pending = node.pending_[slot];
-    pending = pending.defined() ? kernels::add(pending, grad) : grad;
+    pending = pending.defined() ? kernels::add(pending, grad) : std::move(grad);
   }
 
   static void run_pre_hooks(Node& node, TensorList& grads) {

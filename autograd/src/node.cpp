@@ -182,8 +182,13 @@ struct GraphBuilder {
     node.input_shapes_.reserve(inputs.size());
     node.input_dtypes_.reserve(inputs.size());
     for (const Tensor& input : inputs) {
-      node.input_shapes_.push_back(input.defined() ? input.shape() : Shape{});
-      node.input_dtypes_.push_back(input.defined() ? input.dtype() : kDefaultFloat);
+      if (input.defined()) {
+        node.input_shapes_.push_back(input.shape());  // copied into place, no temporary
+        node.input_dtypes_.push_back(input.dtype());
+      } else {
+        node.input_shapes_.push_back(Shape{});
+        node.input_dtypes_.push_back(kDefaultFloat);
+      }
     }
   }
 };

@@ -60,7 +60,11 @@ void connect(const std::shared_ptr<Node>& node, const std::vector<Tensor>& input
 void check_inplace(const Tensor& self, const OpInfo& op);
 void connect_inplace(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> inputs, const Tensor& self);
 
-inline TensorList to_list(Tensor t) { return {std::move(t)}; }
+inline TensorList to_list(Tensor t) {
+  TensorList list(1);  // not {std::move(t)}: an initializer list would copy t
+  list[0] = std::move(t);
+  return list;
+}
 inline TensorList to_list(TensorList list) { return list; }
 template <class A, class B>
 TensorList to_list(std::pair<A, B> p) {

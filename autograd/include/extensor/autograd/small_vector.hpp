@@ -29,15 +29,8 @@ class SmallVector {
   const T* end() const noexcept { return data() + size_; }
   std::span<const T> span() const noexcept { return {data(), size_}; }
 
-  void push_back(T value) {
-    if (heap_.empty() && size_ < N) {
-      inline_[size_++] = std::move(value);
-      return;
-    }
-    if (heap_.empty()) spill(size_ + 1);
-    heap_.push_back(std::move(value));
-    ++size_;
-  }
+  void push_back(const T& value) { emplace(value); }
+  void push_back(T&& value) { emplace(std::move(value)); }
   // Makes room for n elements without reallocating (a no-op while n fits inline).
   void reserve(std::size_t n) {
     if (n <= N) return;
@@ -58,6 +51,16 @@ class SmallVector {
   }
 
  private:
+  template <class V>
+  void emplace(V&& value) {
+    if (heap_.empty() && size_ < N) {
+      inline_[size_++] = std::forward<V>(value);
+      return;
+    }
+    if (heap_.empty()) spill(size_ + 1);
+    heap_.push_back(std::forward<V>(value));
+    ++size_;
+  }
   // Moves the inline elements to the heap, with room for `capacity`.
   void spill(std::size_t capacity) {
     heap_.reserve(capacity);
