@@ -210,7 +210,7 @@ long proc_status_kb(const std::string& field) {
 // The batch and initial weights, the same in both children: a fixed-seed LCG, weights
 // uniform in +-1/sqrt(fan_in) (PyTorch's Linear default), inputs in [0, 1).
 struct MlpData {
-  std::vector<float> x, one_hot, w[3], b[3];
+  std::vector<float> x, w[3], b[3];
   std::vector<std::int64_t> labels;
 
   MlpData() {
@@ -220,10 +220,7 @@ struct MlpData {
       return scale * (static_cast<float>(state >> 40) / static_cast<float>(1 << 24) * 2 - 1);
     };
     for (std::int64_t i = 0; i < kBatch * kSizes[0]; ++i) x.push_back(0.5f + uniform(0.5f));
-    for (std::int64_t i = 0; i < kBatch; ++i) {
-      labels.push_back(i % kSizes[3]);
-      for (std::int64_t c = 0; c < kSizes[3]; ++c) one_hot.push_back(c == i % kSizes[3] ? 1.0f : 0.0f);
-    }
+    for (std::int64_t i = 0; i < kBatch; ++i) labels.push_back(i % kSizes[3]);
     for (int l = 0; l < 3; ++l) {
       const float bound = 1.0f / std::sqrt(static_cast<float>(kSizes[l]));
       for (std::int64_t i = 0; i < kSizes[l] * kSizes[l + 1]; ++i) w[l].push_back(uniform(bound));
@@ -236,17 +233,9 @@ ex::Tensor copy_of(const std::vector<float>& data, const ex::Shape& shape) {
   return ex::from_blob(const_cast<float*>(data.data()), shape, ex::DType::Float32).clone();
 }
 
-// Whether relu and cross_entropy record on the tape. TODO(P4): they do once the
-// registry conversion (branch p4-registry) is merged; drop the fallback network then.
-bool relu_and_cross_entropy_record() {
-  const ex::Tensor t = ex::ones({2, 3});
-  t.requires_grad_();
-  return ex::relu(t).requires_grad() && ex::cross_entropy(t, ex::zeros({2}, ex::DType::Int64)).requires_grad();
-}
-
 // Our side of torch_autograd_side::train_mlp, op for op.
-double train_our_mlp(const MlpData& data, int steps, bool relu_and_cross_entropy) {
-  const ex::Tensor x = copy_of(data.x, {kBatch, kSizes[0]}), one_hot = copy_of(data.one_hot, {kBatch, kSizes[3]});
+double train_our_mlp(const MlpData& data, int steps) {
+  const ex::Tensor x = copy_of(data.x, {kBatch, kSizes[0]});
   const ex::Tensor labels =
       ex::from_blob(const_cast<std::int64_t*>(data.labels.data()), {kBatch}, ex::DType::Int64).clone();
   std::vector<ex::Tensor> params;
@@ -255,29 +244,14 @@ double train_our_mlp(const MlpData& data, int steps, bool relu_and_cross_entropy
     params.push_back(copy_of(data.b[l], {kSizes[l + 1]}));
   }
   for (const ex::Tensor& p : params) p.requires_grad_();
-  auto relu = [&](const ex::Tensor& h) {
-    if (relu_and_cross_entropy) return ex::relu(h);
-    ex::Tensor mask;
-    {
-      ex::NoGradGuard no_grad;
-      mask = ex::greater(h, 0).to(ex::DType::Float32);
-    }
-    return h * mask;
-  };
   double loss_value = 0;
   for (int step = 0; step < steps; ++step) {
     ex::Tensor h = x;
     for (int l = 0; l < 3; ++l) {
       h = ex::matmul(h, params[2 * l]) + params[2 * l + 1];
-      if (l < 2) h = relu(h);
+      if (l < 2) h = ex::relu(h);
     }
-    ex::Tensor loss;
-    if (relu_and_cross_entropy) {
-      loss = ex::cross_entropy(h, labels);
-    } else {
-      const ex::Tensor d = (h - one_hot).reshape({-1});
-      loss = ex::dot(d, d) * (1.0 / static_cast<double>(d.numel()));
-    }
+    const ex::Tensor loss = ex::cross_entropy(h, labels);
     loss.backward();
     loss_value = loss.item<float>();
     ex::NoGradGuard no_grad;
@@ -292,33 +266,29 @@ double train_our_mlp(const MlpData& data, int steps, bool relu_and_cross_entropy
 // The child: trains one library's MLP and prints "baseline_kb peak_kb loss seconds".
 int mlp_child(const Options& opt) {
   const MlpData data;
-  const bool real_ops = relu_and_cross_entropy_record();
   const long baseline_kb = proc_status_kb("VmRSS");
   const auto t0 = Clock::now();
   double loss = 0;
   if (opt.mode == "ours") {
-    loss = train_our_mlp(data, opt.mlp_steps, real_ops);
+    loss = train_our_mlp(data, opt.mlp_steps);
   } else {
     torch_autograd_side::MlpSetup setup{kBatch,
                                         {kSizes[0], kSizes[1], kSizes[2], kSizes[3]},
                                         data.x.data(),
                                         data.labels.data(),
-                                        data.one_hot.data(),
                                         {data.w[0].data(), data.w[1].data(), data.w[2].data()},
                                         {data.b[0].data(), data.b[1].data(), data.b[2].data()},
-                                        kLr,
-                                        real_ops};
+                                        kLr};
     loss = torch_autograd_side::train_mlp(setup, opt.mlp_steps);
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::printf("%ld %ld %.9g %.6f %d\n", baseline_kb, proc_status_kb("VmHWM"), loss, seconds, real_ops ? 1 : 0);
+  std::printf("%ld %ld %.9g %.6f\n", baseline_kb, proc_status_kb("VmHWM"), loss, seconds);
   return 0;
 }
 
 struct ChildResult {
   long baseline_kb = -1, peak_kb = -1;
   double loss = 0, seconds = 0;
-  int real_ops = 0;
 };
 
 // Re-executes this program as an MLP child for one library and reads its line.
@@ -327,8 +297,7 @@ ChildResult run_child(const char* mode, const Options& opt) {
                           std::to_string(opt.threads) + " --mlp-steps " + std::to_string(opt.mlp_steps);
   ChildResult r;
   FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe ||
-      std::fscanf(pipe, "%ld %ld %lf %lf %d", &r.baseline_kb, &r.peak_kb, &r.loss, &r.seconds, &r.real_ops) != 5)
+  if (!pipe || std::fscanf(pipe, "%ld %ld %lf %lf", &r.baseline_kb, &r.peak_kb, &r.loss, &r.seconds) != 4)
     std::fprintf(stderr, "bench_autograd: the %s MLP child failed (%s)\n", mode, cmd.c_str());
   if (pipe && pclose(pipe) != 0) r.peak_kb = -1;
   return r;
@@ -338,9 +307,8 @@ void mlp_section(const Options& opt) {
   std::printf("\n3. Peak resident memory, %d forward + backward + SGD steps of a 784-512-256-10 MLP (batch %lld)\n",
               opt.mlp_steps, static_cast<long long>(kBatch));
   const ChildResult ours = run_child("ours", opt), torch = run_child("torch", opt);
-  std::printf("network: %s\n", ours.real_ops ? "matmul + bias, relu, cross_entropy"
-                                             : "matmul + bias, relu as h * (h > 0), mean squared error through dot "
-                                               "(relu and cross_entropy do not record yet)");
+  std::printf("network: matmul + bias, relu, matmul + bias, relu, matmul + bias, cross_entropy (mean); SGD lr %g\n",
+              static_cast<double>(kLr));
   std::printf("%-8s %12s %12s %14s %10s %12s\n", "side", "before MB", "peak MB", "peak-before MB", "ms/step",
               "last loss");
   for (const auto& [name, r] : {std::pair{"ours", ours}, std::pair{"torch", torch}})

@@ -57,35 +57,19 @@ double train_mlp(const MlpSetup& s, int steps) {
   const at::Tensor x = copy_of(s.x, {n, s.sizes[0]});
   const at::Tensor labels =
       at::from_blob(const_cast<std::int64_t*>(s.labels), {n}, at::TensorOptions().dtype(at::kLong)).clone();
-  const at::Tensor one_hot = copy_of(s.one_hot, {n, s.sizes[3]});
   std::vector<at::Tensor> params;
   for (int i = 0; i < 3; ++i) {
     params.push_back(copy_of(s.w[i], {s.sizes[i], s.sizes[i + 1]}).requires_grad_());
     params.push_back(copy_of(s.b[i], {s.sizes[i + 1]}).requires_grad_());
   }
-  auto relu = [&](const at::Tensor& h) {
-    if (s.relu_and_cross_entropy) return at::relu(h);
-    at::Tensor mask;
-    {
-      at::NoGradGuard no_grad;
-      mask = (h > 0).to(at::kFloat);
-    }
-    return h * mask;
-  };
   double loss_value = 0;
   for (int step = 0; step < steps; ++step) {
     at::Tensor h = x;
     for (int i = 0; i < 3; ++i) {
       h = at::matmul(h, params[2 * i]) + params[2 * i + 1];
-      if (i < 2) h = relu(h);
+      if (i < 2) h = at::relu(h);
     }
-    at::Tensor loss;
-    if (s.relu_and_cross_entropy) {
-      loss = at::cross_entropy_loss(h, labels);
-    } else {
-      const at::Tensor d = (h - one_hot).reshape({-1});
-      loss = at::dot(d, d) * (1.0 / static_cast<double>(d.numel()));
-    }
+    const at::Tensor loss = at::cross_entropy_loss(h, labels);
     loss.backward();
     loss_value = loss.item<double>();
     at::NoGradGuard no_grad;

@@ -23,20 +23,17 @@ class Chain {
 };
 std::unique_ptr<Chain> make_chain(int pairs);
 
-// A 784-512-256-10 MLP trained by SGD on one fixed batch. Every pointer is a dense
-// row-major float32 array (labels: int64 class indices) owned by the caller; the
-// weights are copied, so the caller's arrays are only read.
+// A 784-512-256-10 MLP (matmul + bias, relu; cross_entropy on the logits) trained by
+// SGD on one fixed batch. Every pointer is a dense row-major float32 array (labels:
+// int64 class indices) owned by the caller; the weights are copied, so the caller's
+// arrays are only read.
 struct MlpSetup {
   std::int64_t batch, sizes[4];  // sizes: input, hidden 1, hidden 2, classes
   const float* x;                // [batch, sizes[0]]
   const std::int64_t* labels;    // [batch]
-  const float* one_hot;          // [batch, sizes[3]] (the squared-error loss)
   const float* w[3];             // [sizes[i], sizes[i + 1]]
   const float* b[3];             // [sizes[i + 1]]
   float lr;
-  // true: relu and cross_entropy; false: relu as a multiplication by the mask
-  // (x > 0) and a mean squared error through dot (see bench_autograd.cpp).
-  bool relu_and_cross_entropy;
 };
 // Runs `steps` forward + backward + SGD steps (the update and the zeroing of the
 // gradients under NoGradGuard); returns the last step's loss.
