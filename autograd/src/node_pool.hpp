@@ -8,8 +8,8 @@
 // Blocks are ordinary operator-new memory: a block freed on another thread (a graph
 // built on one thread and released on another) simply joins that thread's list. Each
 // list is bounded, so a thread that only frees cannot hoard memory; a thread's lists
-// are returned to the heap when it exits. Sanitizer builds use plain new/delete so
-// ASan still sees every use after free.
+// are returned to the heap when it exits. AddressSanitizer builds use plain
+// new/delete, so ASan still sees every use after free.
 
 #include <cstddef>
 #include <memory>
