@@ -30,7 +30,7 @@ struct Capture {
   std::size_t index;  // into the result
 };
 
-std::string shapes_str(const std::vector<Shape>& shapes) {
+std::string shapes_str(std::span<const Shape> shapes) {
   std::string out;
   for (const Shape& s : shapes) out += (out.empty() ? "" : ", ") + s.str();
   return out;
@@ -75,7 +75,10 @@ class Engine {
     while (!ready.empty()) {
       Node* node = ready.top();
       ready.pop();
-      TensorList grads = std::move(node->pending_);
+      // grads_ is reused from node to node (its capacity stays): no allocation per node.
+      TensorList& grads = grads_;
+      for (Tensor& g : node->pending_) grads.push_back(std::move(g));
+      node->pending_.clear();
       run_pre_hooks(*node, grads);
       if (captures_) capture(*node, grads, *captured);
       const bool any_grad = std::any_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); });
@@ -84,9 +87,11 @@ class Engine {
       for (std::size_t i = 0; i < node->next_edges_.size(); ++i) {
         const Edge& edge = node->next_edges_[i];
         if (!edge.node || skip) continue;
-        if (i < input_grads.size() && input_grads[i].defined()) accumulate(*edge.node, edge.input_nr, input_grads[i]);
+        if (i < input_grads.size() && input_grads[i].defined())
+          accumulate(*edge.node, edge.input_nr, std::move(input_grads[i]));
         if (--edge.node->dependencies_ == 0) ready.push(edge.node.get());
       }
+      grads.clear();  // frees this node's output gradients now, as a local list would
     }
   }
 
@@ -140,9 +145,9 @@ class Engine {
     }
   }
 
-  void accumulate(Node& node, std::uint32_t slot, const Tensor& grad) {
+  void accumulate(Node& node, std::uint32_t slot, Tensor grad) {
     Tensor& pending = node.pending_[slot];
-    pending = pending.defined() ? kernels::add(pending, grad) : grad;
+    pending = pending.defined() ? kernels::add(pending, grad) : std::move(grad);
   }
 
   static void run_pre_hooks(Node& node, TensorList& grads) {
@@ -205,6 +210,7 @@ class Engine {
   detail::Tape& tape_;
   std::uint64_t epoch_;
   std::vector<Node*> visited_;
+  TensorList grads_;  // the output gradients of the node being run
 };
 
 namespace {

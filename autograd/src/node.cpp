@@ -124,7 +124,7 @@ Edge gradient_edge(const Tensor& input, const OpInfo& op) {
   std::lock_guard lock(meta.mutex);
   std::shared_ptr<Node> accumulator = meta.grad_accumulator.lock();
   if (!accumulator) {
-    accumulator = std::make_shared<AccumulateGrad>(input.impl_ptr());
+    accumulator = make_pooled<AccumulateGrad>(input.impl_ptr());
     meta.grad_accumulator = accumulator;
   }
   return {std::move(accumulator), 0};
@@ -133,7 +133,7 @@ Edge gradient_edge(const Tensor& input, const OpInfo& op) {
 namespace {
 
 template <class Inputs>
-void connect_impl(const std::shared_ptr<Node>& node, std::vector<Edge>& edges, const Inputs& inputs, Tensor* outputs,
+void connect_impl(std::shared_ptr<Node> node, SmallVector<Edge, 2>& edges, const Inputs& inputs, Tensor* outputs,
                   std::size_t num_outputs) {
   edges.reserve(inputs.size());
   bool shares_storage_with_input = false;
@@ -143,13 +143,16 @@ void connect_impl(const std::shared_ptr<Node>& node, std::vector<Edge>& edges, c
       if (input.defined() && outputs[i].defined() && outputs[i].storage() == input.storage())
         shares_storage_with_input = true;
   }
+  std::size_t last = 0;  // the last defined output takes over node's reference
+  for (std::size_t i = 0; i < num_outputs; ++i)
+    if (outputs[i].defined()) last = i;
   for (std::size_t i = 0; i < num_outputs; ++i) {
     Tensor& out = outputs[i];
     if (!out.defined()) continue;
     if (out.unsafe_impl()->autograd_meta) out = out.detach();  // an input passed through
     AutogradMeta& meta = ensure_meta(out);
     meta.requires_grad = true;
-    meta.grad_fn = node;
+    meta.grad_fn = i == last ? std::move(node) : node;
     meta.output_nr = static_cast<std::uint32_t>(i);
     meta.is_view = shares_storage_with_input;
   }
@@ -162,19 +165,18 @@ void connect_impl(const std::shared_ptr<Node>& node, std::vector<Edge>& edges, c
 // Node's edges are protected; connect fills them through this friend-free helper.
 struct GraphBuilder {
   template <class Inputs>
-  static void connect(const std::shared_ptr<Node>& node, const Inputs& inputs, Tensor* outputs,
-                      std::size_t num_outputs) {
-    detail::connect_impl(node, node->next_edges_, inputs, outputs, num_outputs);
+  static void connect(std::shared_ptr<Node> node, const Inputs& inputs, Tensor* outputs, std::size_t num_outputs) {
     record_input_shapes(*node, inputs);
+    SmallVector<Edge, 2>& edges = node->next_edges_;  // the outputs keep node alive
+    detail::connect_impl(std::move(node), edges, inputs, outputs, num_outputs);
   }
-  static void connect_inplace(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> inputs,
-                              const Tensor& self) {
+  static void connect_inplace(std::shared_ptr<Node> node, detail::InputList inputs, const Tensor& self) {
     node->next_edges_.reserve(inputs.size());
     for (const Tensor& input : inputs) node->next_edges_.push_back(detail::gradient_edge(input, node->op()));
     record_input_shapes(*node, inputs);
     AutogradMeta& meta = detail::ensure_meta(self);
     meta.requires_grad = true;
-    meta.grad_fn = node;
+    meta.grad_fn = std::move(node);
     meta.output_nr = 0;
   }
   template <class Inputs>
@@ -182,25 +184,28 @@ struct GraphBuilder {
     node.input_shapes_.reserve(inputs.size());
     node.input_dtypes_.reserve(inputs.size());
     for (const Tensor& input : inputs) {
-      node.input_shapes_.push_back(input.defined() ? input.shape() : Shape{});
-      node.input_dtypes_.push_back(input.defined() ? input.dtype() : kDefaultFloat);
+      if (input.defined()) {
+        node.input_shapes_.push_back(input.shape());  // copied into place, no temporary
+        node.input_dtypes_.push_back(input.dtype());
+      } else {
+        node.input_shapes_.push_back(Shape{});
+        node.input_dtypes_.push_back(kDefaultFloat);
+      }
     }
   }
 };
 
 namespace detail {
 
-void connect(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> inputs, Tensor* outputs,
-             std::size_t num_outputs) {
-  GraphBuilder::connect(node, inputs, outputs, num_outputs);
+void connect(std::shared_ptr<Node> node, InputList inputs, Tensor* outputs, std::size_t num_outputs) {
+  GraphBuilder::connect(std::move(node), inputs, outputs, num_outputs);
 }
-void connect(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs, Tensor* outputs,
-             std::size_t num_outputs) {
-  GraphBuilder::connect(node, inputs, outputs, num_outputs);
+void connect(std::shared_ptr<Node> node, const std::vector<Tensor>& inputs, Tensor* outputs, std::size_t num_outputs) {
+  GraphBuilder::connect(std::move(node), inputs, outputs, num_outputs);
 }
 
-void connect_inplace(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> inputs, const Tensor& self) {
-  GraphBuilder::connect_inplace(node, inputs, self);
+void connect_inplace(std::shared_ptr<Node> node, InputList inputs, const Tensor& self) {
+  GraphBuilder::connect_inplace(std::move(node), inputs, self);
 }
 
 void check_inplace(const Tensor& self, const OpInfo& op) {

@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "autograd/src/node_pool.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/node.hpp"
 #include "extensor/autograd/registry.hpp"
@@ -43,23 +44,38 @@ auto no_grad(F&& f) {
   return f();
 }
 
+// One input in the list record(op, {a, b}, ...) takes: a reference, so listing the
+// inputs does not copy their handles (each copy costs two atomic reference-count
+// updates, a measurable part of recording a small op).
+class InputRef {
+ public:
+  InputRef(const Tensor& tensor) noexcept : tensor_(&tensor) {}  // NOLINT: implicit, for {a, b}
+  operator const Tensor&() const noexcept { return *tensor_; }   // NOLINT: implicit, for range-for
+ private:
+  const Tensor* tensor_;
+};
+using InputList = std::initializer_list<InputRef>;
+
 // The edge a gradient for input must follow: its grad_fn, or its leaf accumulator.
 // Throws ex::Error naming op when input belongs to another thread's graph.
 Edge gradient_edge(const Tensor& input, const OpInfo& op);
 // The autograd state of t, created on first use.
 AutogradMeta& ensure_meta(const Tensor& t);
-// Wires a freshly made node: edges to inputs, sequence number, its outputs' state.
-// Outputs that already carry autograd state (an input passed through) become aliases.
-void connect(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> inputs, Tensor* outputs,
-             std::size_t num_outputs);
-void connect(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs, Tensor* outputs,
-             std::size_t num_outputs);
+// Wires a freshly made node: edges to inputs, sequence number, its outputs' state (the
+// outputs take over the caller's reference to node). Outputs that already carry
+// autograd state (an input passed through) become aliases.
+void connect(std::shared_ptr<Node> node, InputList inputs, Tensor* outputs, std::size_t num_outputs);
+void connect(std::shared_ptr<Node> node, const std::vector<Tensor>& inputs, Tensor* outputs, std::size_t num_outputs);
 // In-place ops: self becomes output 0 of node (its history is rebased). Throws ex::Error
 // naming op for a leaf that requires grad and for a view of a tensor that requires grad.
 void check_inplace(const Tensor& self, const OpInfo& op);
-void connect_inplace(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> inputs, const Tensor& self);
+void connect_inplace(std::shared_ptr<Node> node, InputList inputs, const Tensor& self);
 
-inline TensorList to_list(Tensor t) { return {std::move(t)}; }
+inline TensorList to_list(Tensor t) {
+  TensorList list(1);  // not {std::move(t)}: an initializer list would copy t
+  list[0] = std::move(t);
+  return list;
+}
 inline TensorList to_list(TensorList list) { return list; }
 template <class A, class B>
 TensorList to_list(std::pair<A, B> p) {
@@ -90,9 +106,9 @@ class LambdaNode final : public Node {
 
 // Records output as made by op from inputs; returns it with its autograd state set.
 template <class Backward>
-Tensor record(const OpInfo& op, std::initializer_list<Tensor> inputs, Tensor output, Backward&& backward) {
-  auto node = std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
-  connect(node, inputs, &output, 1);
+Tensor record(const OpInfo& op, InputList inputs, Tensor output, Backward&& backward) {
+  auto node = make_pooled<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
+  connect(std::move(node), inputs, &output, 1);
   return output;
 }
 
@@ -111,18 +127,17 @@ Tensor record_unary(const OpInfo& op, const Tensor& x, Forward&& forward, Backwa
 // In-place ops: self, already modified, becomes the node's output. Call check_inplace
 // before modifying self.
 template <class Backward>
-Tensor record_inplace(const OpInfo& op, std::initializer_list<Tensor> inputs, const Tensor& self, Backward&& backward) {
-  auto node = std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
-  connect_inplace(node, inputs, self);
+Tensor record_inplace(const OpInfo& op, InputList inputs, const Tensor& self, Backward&& backward) {
+  auto node = make_pooled<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
+  connect_inplace(std::move(node), inputs, self);
   return self;
 }
 
 // Several outputs (split) or a list of inputs (concatenate, stack).
 template <class Inputs, class Backward>
 TensorList record_many(const OpInfo& op, const Inputs& inputs, TensorList outputs, Backward&& backward) {
-  auto node =
-      std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, outputs.size(), std::forward<Backward>(backward));
-  connect(node, inputs, outputs.data(), outputs.size());
+  auto node = make_pooled<LambdaNode<std::decay_t<Backward>>>(op, outputs.size(), std::forward<Backward>(backward));
+  connect(std::move(node), inputs, outputs.data(), outputs.size());
   return outputs;
 }
 

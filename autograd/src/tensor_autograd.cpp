@@ -63,7 +63,7 @@ AutogradMeta& ensure_meta(const Tensor& t) {
   }();
   (void)installed;
   TensorImpl* impl = t.unsafe_impl();
-  if (!impl->autograd_meta) impl->autograd_meta = std::make_shared<AutogradMeta>();
+  if (!impl->autograd_meta) impl->autograd_meta = make_pooled<AutogradMeta>();
   return *impl->autograd_meta;
 }
 

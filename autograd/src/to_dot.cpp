@@ -14,7 +14,7 @@ namespace ex::autograd {
 
 namespace {
 
-std::string shapes_label(const std::vector<Shape>& shapes) {
+std::string shapes_label(std::span<const Shape> shapes) {
   std::vector<std::string> parts;
   for (const Shape& s : shapes) parts.push_back(s.str());
   return fmt::format("{}", fmt::join(parts, " "));

@@ -6,11 +6,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "extensor/autograd/small_vector.hpp"
 #include "extensor/core/tensor.hpp"
 
 namespace ex::autograd {
@@ -80,7 +82,7 @@ class Node {
   // Drops what the node saved; called after a backward that does not retain the graph.
   virtual void release_saved() {}
 
-  const std::vector<Edge>& next_edges() const noexcept { return next_edges_; }
+  std::span<const Edge> next_edges() const noexcept { return next_edges_.span(); }
   std::size_t num_outputs() const noexcept { return num_outputs_; }
   std::uint64_t sequence_nr() const noexcept { return sequence_nr_; }
   std::uint64_t tape_id() const noexcept { return tape_id_; }  // 0: usable from any thread
@@ -88,15 +90,17 @@ class Node {
   // Shapes and dtypes of the forward inputs: the engine checks each gradient against
   // them (converting the dtype where a backward kernel returned another), and error
   // messages and to_dot name them.
-  const std::vector<Shape>& input_shapes() const noexcept { return input_shapes_; }
-  const std::vector<DType>& input_dtypes() const noexcept { return input_dtypes_; }
+  std::span<const Shape> input_shapes() const noexcept { return input_shapes_.span(); }
+  std::span<const DType> input_dtypes() const noexcept { return input_dtypes_.span(); }
 
   // Hooks on the gradient of output `output_nr` (non-leaf register_hook, retain_grad).
   std::size_t add_pre_hook(std::uint32_t output_nr, GradHook hook);
   bool remove_pre_hook(std::size_t handle);
 
  protected:
-  std::vector<Edge> next_edges_;
+  // Inline room for two inputs and one output: recording an ordinary op allocates
+  // nothing but the node itself.
+  SmallVector<Edge, 2> next_edges_;
   // For nodes any thread may reach (leaf accumulators): no owning tape, and run as soon
   // as their gradient is complete.
   void make_shared_across_threads() noexcept {
@@ -117,14 +121,14 @@ class Node {
   std::uint64_t sequence_nr_;
   std::uint64_t tape_id_;
   bool released_ = false;
-  std::vector<Shape> input_shapes_;
-  std::vector<DType> input_dtypes_;
+  SmallVector<Shape, 2> input_shapes_;
+  SmallVector<DType, 2> input_dtypes_;
   std::vector<PreHook> pre_hooks_;
   // Engine scratch, valid during one backward on the owning thread.
   std::uint64_t epoch_ = 0;
   std::int64_t dependencies_ = 0;
   bool needed_ = true;
-  TensorList pending_;
+  SmallVector<Tensor, 1> pending_;  // the gradients of the outputs, summed as they arrive
 };
 
 }  // namespace ex::autograd
