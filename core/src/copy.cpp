@@ -7,6 +7,7 @@
 #include "core/src/check.hpp"
 #include "core/src/simd.hpp"
 #include "core/src/strided_loop.hpp"
+#include "core/src/tensor_hooks.hpp"
 #include "extensor/core/tensor.hpp"
 
 namespace ex {
@@ -152,6 +153,7 @@ void copy_convert(const Tensor& src, const Tensor& dst) {
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
 
 Tensor Tensor::clone() const {
+  EX_TENSOR_METHOD_HOOK(clone);
   Tensor out = detail::empty_unchecked(shape(), dtype());
   detail::copy_convert(*this, out);
   return out;
@@ -159,6 +161,7 @@ Tensor Tensor::clone() const {
 
 Tensor Tensor::to(DType dtype_) const {
   if (dtype_ == dtype()) return *this;
+  EX_TENSOR_METHOD_HOOK(to, dtype_);
   Tensor out = detail::empty_unchecked(shape(), dtype_);
   detail::copy_convert(*this, out);
   return out;

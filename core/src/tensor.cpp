@@ -1,14 +1,24 @@
 // Tensor geometry: accessors and the views that share storage.
 #include "extensor/core/tensor.hpp"
 
+#include <atomic>
 #include <optional>
 
 #include "core/src/check.hpp"
 #include "core/src/strided_loop.hpp"
+#include "core/src/tensor_hooks.hpp"
 
 namespace ex {
 
 namespace detail {
+namespace {
+std::atomic<const TensorMethodHooks*> installed_hooks{nullptr};
+}
+void install_tensor_method_hooks(const TensorMethodHooks* hooks) noexcept {
+  installed_hooks.store(hooks, std::memory_order_release);
+}
+const TensorMethodHooks* tensor_method_hooks() noexcept { return installed_hooks.load(std::memory_order_acquire); }
+
 void throw_dtype_mismatch(const char* fn, DType have, DType want) {
   fail("{}: tensor has dtype {}, requested {}", fn, have, want);
 }
@@ -129,6 +139,7 @@ bool Tensor::is_contiguous() const {
 }
 
 Tensor Tensor::view(const Shape& requested) const {
+  EX_TENSOR_METHOD_HOOK(view, requested);
   const Shape shape_ = infer_shape(requested, numel(), "view", shape());
   auto strides_ = view_strides(shape(), strides(), shape_);
   if (!strides_)
@@ -140,6 +151,7 @@ Tensor Tensor::view(const Shape& requested) const {
 }
 
 Tensor Tensor::reshape(const Shape& requested) const {
+  EX_TENSOR_METHOD_HOOK(reshape, requested);
   const Shape shape_ = infer_shape(requested, numel(), "reshape", shape());
   if (auto strides_ = view_strides(shape(), strides(), shape_))
     return with_geometry(*this, shape_, *strides_, storage_offset());
@@ -147,6 +159,7 @@ Tensor Tensor::reshape(const Shape& requested) const {
 }
 
 Tensor Tensor::transpose(std::int64_t axis0, std::int64_t axis1) const {
+  EX_TENSOR_METHOD_HOOK(transpose, axis0, axis1);
   if (dim() == 0 && (axis0 == 0 || axis0 == -1) && (axis1 == 0 || axis1 == -1))  // like torch
     return with_geometry(*this, shape(), strides(), storage_offset());
   const auto a = normalize_axis(axis0, dim(), "transpose");
@@ -159,6 +172,7 @@ Tensor Tensor::transpose(std::int64_t axis0, std::int64_t axis1) const {
 }
 
 Tensor Tensor::permute(const std::vector<std::int64_t>& dims) const {
+  EX_TENSOR_METHOD_HOOK(permute, dims);
   const std::int64_t rank = dim();
   if (static_cast<std::int64_t>(dims.size()) != rank)
     detail::fail("permute: {} dims given for a tensor of rank {} (shape {})", dims.size(), rank, shape());
@@ -176,6 +190,7 @@ Tensor Tensor::permute(const std::vector<std::int64_t>& dims) const {
 }
 
 Tensor Tensor::squeeze() const {
+  EX_TENSOR_METHOD_HOOK(squeeze);
   Shape s;
   Strides st;
   for (std::size_t i = 0; i < shape().size(); ++i)
@@ -187,6 +202,7 @@ Tensor Tensor::squeeze() const {
 }
 
 Tensor Tensor::squeeze(std::int64_t axis) const {
+  EX_TENSOR_METHOD_HOOK(squeeze, axis);
   if (dim() == 0 && (axis == 0 || axis == -1)) return with_geometry(*this, shape(), strides(), storage_offset());
   const auto a = normalize_axis(axis, dim(), "squeeze");
   if (shape()[a] != 1) return with_geometry(*this, shape(), strides(), storage_offset());
@@ -198,6 +214,7 @@ Tensor Tensor::squeeze(std::int64_t axis) const {
 }
 
 Tensor Tensor::unsqueeze(std::int64_t axis) const {
+  EX_TENSOR_METHOD_HOOK(unsqueeze, axis);
   const auto a = normalize_axis(axis, dim() + 1, "unsqueeze");
   Shape s = shape();
   Strides st = strides();
@@ -208,6 +225,7 @@ Tensor Tensor::unsqueeze(std::int64_t axis) const {
 }
 
 Tensor Tensor::slice(std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step) const {
+  EX_TENSOR_METHOD_HOOK(slice, axis, start, stop, step);
   const auto a = normalize_axis(axis, dim(), "slice");
   if (step < 1) detail::fail("slice: step must be positive, got {} (axis {}, shape {})", step, axis, shape());
   const std::int64_t n = shape()[a];
@@ -221,10 +239,17 @@ Tensor Tensor::slice(std::int64_t axis, std::int64_t start, std::int64_t stop, s
   return with_geometry(*this, std::move(s), std::move(st), offset);
 }
 
-Tensor Tensor::expand(const Shape& requested) const { return expand_impl(*this, requested, "expand"); }
-Tensor Tensor::broadcast_to(const Shape& shape_) const { return expand_impl(*this, shape_, "broadcast_to"); }
+Tensor Tensor::expand(const Shape& requested) const {
+  EX_TENSOR_METHOD_HOOK(expand, requested);
+  return expand_impl(*this, requested, "expand");
+}
+Tensor Tensor::broadcast_to(const Shape& shape_) const {
+  EX_TENSOR_METHOD_HOOK(broadcast_to, shape_);
+  return expand_impl(*this, shape_, "broadcast_to");
+}
 
 Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
+  EX_TENSOR_METHOD_HOOK(flatten, start_axis, end_axis);
   if (dim() == 0) return reshape({1});
   const auto b = normalize_axis(start_axis, dim(), "flatten");
   const auto e = normalize_axis(end_axis, dim(), "flatten");

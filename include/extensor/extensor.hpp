@@ -1,5 +1,8 @@
 #pragma once
-// The whole public API of extensor. Layers: core <- autograd <- nn <- optim.
+// The whole public API of extensor. Layers: core <- autograd <- nn <- optim; data uses core.
 
-#include "extensor/autograd/ops.hpp"
+#include "extensor/autograd.hpp"
 #include "extensor/core.hpp"
+#include "extensor/data.hpp"
+#include "extensor/nn.hpp"
+#include "extensor/optim.hpp"

@@ -52,6 +52,11 @@
 //       show(f"grad ce w ls ign {r}", grad(lambda a: F.cross_entropy(
 //           a, yi, weight=cw, reduction=r, label_smoothing=0.2), lg, r))
 //       show(f"grad nll w ign {r}", grad(lambda a: F.nll_loss(a, yi, weight=cw, reduction=r), lg, r))
+//       # target gradients (PyTorch 1.13 differentiates both BCE losses in the target)
+//       show(f"target grad bce w {r}", grad(lambda b: F.binary_cross_entropy(p, b, weight=w, reduction=r), tb, r))
+//       show(f"target grad bcel w pw {r}", grad(lambda b: F.binary_cross_entropy_with_logits(
+//           z, b, weight=wl, pos_weight=pw, reduction=r), tb, r))
+//       show(f"target grad bcel {r}", grad(lambda b: F.binary_cross_entropy_with_logits(z, b, reduction=r), tb, r))
 //   show("bcel f32 +-100", F.binary_cross_entropy_with_logits(T([100., -100., 100., -100.], torch.float32),
 //        T([0., 1., 1., 0.], torch.float32), reduction='none'))
 //   show("ce f32 1000", F.cross_entropy(T([[1000., -1000., 0.], [-1000., 1000., 999.]], torch.float32),
@@ -389,6 +394,68 @@ TEST_CASE("loss backward kernels: PyTorch 1.13 gradients") {
   check_values(gp, {3, 4}, expected, 1e-12, 1e-12);
 }
 
+TEST_CASE("loss target backward kernels: PyTorch 1.13 gradients") {
+  const ByReduction bce{
+      {-1.0986122886681096, 1.016757432464644, 1.3813509557297101, 0.0, 4.670184357732752, -0.4054651081081643},
+      {0.1373265360835137, -0.21182446509680086, -0.863344347331069, 0.0, 0.9729550745276566, -0.05068313851352054},
+      {0.8239592165010822, -1.2709467905808052, -5.180066083986414, 0.0, 5.8377304471659395, -0.30409883108112323}};
+  const ByReduction bcel_w_pw{
+      {-0.2543552444685271, -0.5619215966871083, 0.7999999999999997, 0.18031860488854576, -0.39949237010070465, 0.0},
+      {0.031794405558565886, 0.11706699930981423, -0.49999999999999994, 0.11269912805534112, -0.08322757710431347, 0.0},
+      {0.19076643335139531, 0.7024019958588854, -2.9999999999999996, 0.6761947683320467, -0.49936546262588083, 0.0}};
+  const ByReduction bcel{{0.3, -1.2, 0.7999999999999998, 0.13999999999999996, -0.72, -0.0},
+                         {-0.0375, 0.25, -0.5, 0.08749999999999998, -0.15, -0.0},
+                         {-0.22499999999999998, 1.5, -3.0, 0.5249999999999999, -0.8999999999999999, -0.0}};
+  for (Reduction r : kReductions) {
+    const Tensor g = script_grad(r, {2, 3});
+    check_values(ex::binary_cross_entropy_target_backward(g, kP, kTb, kW, r), {2, 3}, bce[r], 1e-12, 1e-12);
+    check_values(ex::binary_cross_entropy_with_logits_target_backward(g, kZ, kTb, kWl, r, kPw), {2, 3}, bcel_w_pw[r],
+                 1e-12, 1e-12);
+    check_values(ex::binary_cross_entropy_with_logits_target_backward(g, kZ, kTb, {}, r), {2, 3}, bcel[r], 1e-12,
+                 1e-12);
+  }
+  // The clamped logs bound the target gradient of binary_cross_entropy where PyTorch's
+  // -logit(x) is infinite: x = 0 gives log(1) - (-100) = 100, x = 1 gives -100.
+  const Tensor one = ex::ones({2}, DType::Float64);
+  check_values(ex::binary_cross_entropy_target_backward(one, f64({0, 1}, {2}), f64({1, 0}, {2}), {}, Reduction::None),
+               {2}, {100, -100});
+  // Stable for large logits: -x (p = 1), finite at +-1000.
+  check_values(ex::binary_cross_entropy_with_logits_target_backward(one, f64({1000, -1000}, {2}), f64({1, 0}, {2}), {},
+                                                                    Reduction::None),
+               {2}, {-1000, 1000});
+  // float32 input and float64 target: the gradient has the target's dtype.
+  const Tensor g32 = ex::binary_cross_entropy_with_logits_target_backward(
+      ex::scalar_tensor(1.0, DType::Float64), kZ.to(DType::Float32), kTb, {}, Reduction::Sum);
+  CHECK(g32.dtype() == DType::Float64);
+  check_values(g32, {2, 3}, {-0.3, 2.0, -4.0, 0.7, -1.2, 0.0}, 1e-6);
+}
+
+TEST_CASE("loss target backward kernels: gradcheck (float64) for every reduction") {
+  const Tensor p = uniform({3, 4}, 0.05, 0.95, 11);
+  const Tensor x = normal({3, 4}, 12);
+  const Tensor w = uniform({4}, 0.5, 2, 13);
+  const Tensor pw = uniform({4}, 0.5, 3, 14);
+  for (Reduction r : kReductions) {
+    CAPTURE(static_cast<int>(r));
+    for (bool noncontig : {false, true}) {
+      const Tensor t = noncontig ? ex::test::noncontiguous(uniform({3, 4}, 0, 1, 15)) : uniform({3, 4}, 0, 1, 15);
+      for (const Tensor& weight : {Tensor{}, w}) {
+        gradcheck([&](const Tensor& b) { return ex::binary_cross_entropy(p, b, weight, r); },
+                  [&](const Tensor& g, const Tensor& b) {
+                    return ex::binary_cross_entropy_target_backward(g, p, b, weight, r);
+                  },
+                  t);
+        for (const Tensor& pos : {Tensor{}, pw})
+          gradcheck([&](const Tensor& b) { return ex::binary_cross_entropy_with_logits(x, b, weight, r, pos); },
+                    [&](const Tensor& g, const Tensor& b) {
+                      return ex::binary_cross_entropy_with_logits_target_backward(g, x, b, weight, r, pos);
+                    },
+                    t);
+      }
+    }
+  }
+}
+
 TEST_CASE("loss backward kernels: conventions at kinks and clamps") {
   const Tensor one = ex::ones({4}, DType::Float64);
   const Tensor x = f64({1.0, 2.0, 3.0, 3.5}, {4});
@@ -546,6 +613,14 @@ TEST_CASE("loss errors") {
                        doctest::Contains("binary_cross_entropy_with_logits: target shape"), ex::Error);
   CHECK_THROWS_WITH_AS(ex::binary_cross_entropy_with_logits_backward(s, x3, x3, {}, Reduction::None),
                        doctest::Contains("binary_cross_entropy_with_logits_backward: grad"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::binary_cross_entropy_target_backward(s, f64({1.5}, {1}), f64({1}, {1})),
+                       doctest::Contains("binary_cross_entropy_target_backward: all elements"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::binary_cross_entropy_target_backward(x3, x3, x3),
+                       doctest::Contains("binary_cross_entropy_target_backward: grad"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::binary_cross_entropy_with_logits_target_backward(s, x3, ints),
+                       doctest::Contains("binary_cross_entropy_with_logits_target_backward: target"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::binary_cross_entropy_with_logits_target_backward(s, x3, x3, {}, Reduction::None),
+                       doctest::Contains("binary_cross_entropy_with_logits_target_backward: grad"), ex::Error);
 
   // Class-index losses.
   const Tensor y = i64({0, 1, 2, 1}, {4});

@@ -227,6 +227,19 @@ Upstream upstream(const Tensor& grad, const Shape& shape, Reduction reduction, D
   return {Tensor{}, scale};
 }
 
+// The gradient of an elementwise loss with respect to one operand, fn(x, t, w, p) per
+// element times the upstream gradient (grad itself, joining the operands, for None; its
+// scalar, divided by numel for Mean, otherwise), in `dtype`.
+template <unsigned Optional, class F>
+Tensor map_times_upstream(Operands ops, const Tensor& grad, Reduction reduction, DType dtype, const char* op,
+                          const F& fn) {
+  const Upstream up = upstream(grad, ops[kInput].shape(), reduction, dtype, op);
+  ops[kGrad] = up.per_element;
+  const double s = up.scale;
+  return map_loss<Optional | kOptGrad>(
+      dtype, ops, [s, &fn](auto x, auto t, auto w, auto p, auto g) { return g * decltype(x)(s) * fn(x, t, w, p); });
+}
+
 // sign(d) with sign(0) = 0 (keeping 0's sign) and NaN -> NaN.
 template <class C>
 inline C sign_of(C d) {
@@ -510,10 +523,8 @@ Tensor kernels::mse_loss(const Tensor& input, const Tensor& target, Reduction re
 Tensor mse_loss_backward(const Tensor& grad, const Tensor& input, const Tensor& target, Reduction reduction) {
   constexpr const char* op = "mse_loss_backward";
   const Pair in = regression_pair(input, target, reduction, op);
-  const Upstream up = upstream(grad, input.shape(), reduction, in.dtype, op);
-  const double s2 = 2 * up.scale;
-  const auto f = [s2](auto x, auto t, auto, auto, auto g) { return g * decltype(x)(s2) * (x - t); };
-  return map_loss<kOptGrad>(in.dtype, {in.input, in.target, {}, {}, up.per_element}, f).to(input.dtype());
+  const auto f = [](auto x, auto t, auto, auto) { return decltype(x)(2) * (x - t); };
+  return map_times_upstream<0>({in.input, in.target}, grad, reduction, in.dtype, op, f).to(input.dtype());
 }
 
 Tensor kernels::l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
@@ -525,10 +536,8 @@ Tensor kernels::l1_loss(const Tensor& input, const Tensor& target, Reduction red
 Tensor l1_loss_backward(const Tensor& grad, const Tensor& input, const Tensor& target, Reduction reduction) {
   constexpr const char* op = "l1_loss_backward";
   const Pair in = regression_pair(input, target, reduction, op);
-  const Upstream up = upstream(grad, input.shape(), reduction, in.dtype, op);
-  const double s = up.scale;
-  const auto f = [s](auto x, auto t, auto, auto, auto g) { return g * decltype(x)(s) * sign_of(x - t); };
-  return map_loss<kOptGrad>(in.dtype, {in.input, in.target, {}, {}, up.per_element}, f).to(input.dtype());
+  const auto f = [](auto x, auto t, auto, auto) { return sign_of(x - t); };
+  return map_times_upstream<0>({in.input, in.target}, grad, reduction, in.dtype, op, f).to(input.dtype());
 }
 
 Tensor kernels::smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
@@ -548,14 +557,12 @@ Tensor smooth_l1_loss_backward(const Tensor& grad, const Tensor& input, const Te
   constexpr const char* op = "smooth_l1_loss_backward";
   const Pair in = regression_pair(input, target, reduction, op);
   check_beta(beta, op);
-  const Upstream up = upstream(grad, input.shape(), reduction, in.dtype, op);
-  const double s = up.scale;
-  const auto f = [s, beta](auto x, auto t, auto, auto, auto g) {
+  const auto f = [beta](auto x, auto t, auto, auto) {
     using C = decltype(x);
     const C d = x - t, b = C(beta);
-    return g * C(s) * (std::fabs(d) < b ? d / b : sign_of(d));
+    return std::fabs(d) < b ? d / b : sign_of(d);
   };
-  return map_loss<kOptGrad>(in.dtype, {in.input, in.target, {}, {}, up.per_element}, f).to(input.dtype());
+  return map_times_upstream<0>({in.input, in.target}, grad, reduction, in.dtype, op, f).to(input.dtype());
 }
 
 Tensor kernels::binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
@@ -571,15 +578,22 @@ Tensor kernels::binary_cross_entropy(const Tensor& input, const Tensor& target, 
 Tensor binary_cross_entropy_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
                                      const Tensor& weight, Reduction reduction) {
   constexpr const char* op = "binary_cross_entropy_backward";
-  Operands ops = bce_operands(input, target, weight, reduction, op);
-  const Upstream up = upstream(grad, input.shape(), reduction, input.dtype(), op);
-  ops[kGrad] = up.per_element;
-  const double s = up.scale;
-  const auto f = [s](auto x, auto t, auto w, auto, auto g) {
-    using C = decltype(x);
-    return g * C(s) * w * ((C(1) - t) * clamped_log_derivative(C(1) - x) - t * clamped_log_derivative(x));
-  };
-  return map_loss<kOptWeight | kOptGrad>(input.dtype(), ops, f);
+  return map_times_upstream<kOptWeight>(
+      bce_operands(input, target, weight, reduction, op), grad, reduction, input.dtype(), op,
+      [](auto x, auto t, auto w, auto) {
+        using C = decltype(x);
+        return w * ((C(1) - t) * clamped_log_derivative(C(1) - x) - t * clamped_log_derivative(x));
+      });
+}
+
+Tensor binary_cross_entropy_target_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
+                                            const Tensor& weight, Reduction reduction) {
+  constexpr const char* op = "binary_cross_entropy_target_backward";
+  return map_times_upstream<kOptWeight>(bce_operands(input, target, weight, reduction, op), grad, reduction,
+                                        input.dtype(), op, [](auto x, auto, auto w, auto) {
+                                          using C = decltype(x);
+                                          return w * (clamped_log(C(1) - x) - clamped_log(x));
+                                        });
 }
 
 Tensor kernels::binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
@@ -598,16 +612,27 @@ Tensor kernels::binary_cross_entropy_with_logits(const Tensor& input, const Tens
 Tensor binary_cross_entropy_with_logits_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
                                                  const Tensor& weight, Reduction reduction, const Tensor& pos_weight) {
   constexpr const char* op = "binary_cross_entropy_with_logits_backward";
-  Operands ops = bce_logits_operands(input, target, weight, pos_weight, reduction, op);
-  const DType dtype = ops[kInput].dtype();
-  const Upstream up = upstream(grad, input.shape(), reduction, dtype, op);
-  ops[kGrad] = up.per_element;
-  const double s = up.scale;
-  const auto f = [s](auto x, auto t, auto w, auto p, auto g) {
-    using C = decltype(x);
-    return g * C(s) * w * ((C(1) + (p - C(1)) * t) * stable_sigmoid(x) - p * t);
-  };
-  return map_loss<kOptWeight | kOptPosWeight | kOptGrad>(dtype, ops, f).to(input.dtype());
+  const Operands ops = bce_logits_operands(input, target, weight, pos_weight, reduction, op);
+  return map_times_upstream<kOptWeight | kOptPosWeight>(ops, grad, reduction, ops[kInput].dtype(), op,
+                                                        [](auto x, auto t, auto w, auto p) {
+                                                          using C = decltype(x);
+                                                          return w *
+                                                                 ((C(1) + (p - C(1)) * t) * stable_sigmoid(x) - p * t);
+                                                        })
+      .to(input.dtype());
+}
+
+Tensor binary_cross_entropy_with_logits_target_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
+                                                        const Tensor& weight, Reduction reduction,
+                                                        const Tensor& pos_weight) {
+  constexpr const char* op = "binary_cross_entropy_with_logits_target_backward";
+  const Operands ops = bce_logits_operands(input, target, weight, pos_weight, reduction, op);
+  return map_times_upstream<kOptWeight | kOptPosWeight>(ops, grad, reduction, ops[kInput].dtype(), op,
+                                                        [](auto x, auto, auto w, auto p) {
+                                                          using C = decltype(x);
+                                                          return w * ((p - C(1)) * softplus_neg(x) - x);
+                                                        })
+      .to(target.dtype());
 }
 
 // ---- class-index losses ----

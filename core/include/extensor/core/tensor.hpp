@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -18,7 +19,8 @@ namespace ex {
 
 namespace autograd {
 struct AutogradMeta;  // defined by the autograd layer; core only carries the pointer
-}
+class Node;
+}  // namespace autograd
 
 // What a Tensor handle points at. Views are distinct TensorImpls over one Storage.
 struct TensorImpl {
@@ -122,6 +124,49 @@ class Tensor {
   // A contiguous copy converted to dtype (values cast like static_cast; float -> int
   // truncates toward zero, -> bool is "!= 0"). Returns *this when dtype already matches.
   Tensor to(DType dtype) const;
+
+  // ---- autograd (defined by the autograd layer, see extensor/autograd/*.hpp) ----
+  // Whether gradients flow to this tensor: set on leaves with requires_grad_(), true
+  // for results of recorded ops.
+  bool requires_grad() const;
+  // Marks a leaf as needing gradients (or not). Throws ex::Error "requires_grad_: ..."
+  // for a non-leaf (it already requires grad through its graph) when turning it off, and
+  // for integer or bool tensors (only floating tensors can require grad).
+  const Tensor& requires_grad_(bool requires_grad = true) const;
+  // True for tensors not produced by a recorded op (every tensor that does not require
+  // grad, and tensors created by the user with requires_grad_()).
+  bool is_leaf() const;
+  // The accumulated gradient of a leaf (or of a non-leaf after retain_grad()); an
+  // undefined Tensor before any backward reached it. It has this tensor's shape and dtype.
+  Tensor grad() const;
+  // Replaces (or, with an undefined Tensor, clears) the stored gradient. Throws ex::Error
+  // if grad is defined with another shape or dtype.
+  void set_grad(const Tensor& grad) const;
+  // Keeps the gradient of a non-leaf in grad() after backward (leaves always keep it).
+  // Throws ex::Error if the tensor does not require grad.
+  void retain_grad() const;
+  bool retains_grad() const;
+  // A new tensor sharing storage (and version counter) with this one but outside any
+  // graph: requires_grad() is false.
+  Tensor detach() const;
+  // The node that produced this tensor (null for leaves), and its op's name ("" for
+  // leaves).
+  std::shared_ptr<autograd::Node> grad_fn() const;
+  std::string grad_fn_name() const;
+  // Back-propagates from this tensor through the graph that produced it, accumulating
+  // into grad() of the leaves. grad defaults to 1 and may only be omitted for a
+  // one-element tensor; otherwise it must have this tensor's shape. Unless retain_graph,
+  // the graph's saved tensors are freed and a second backward through it throws. Throws
+  // ex::Error if the tensor does not require grad, if the graph was recorded on another
+  // thread, or if a saved tensor was modified in place since it was recorded.
+  void backward(const Tensor& grad = Tensor(), bool retain_graph = false) const;
+  // Registers fn to run on the gradient of this tensor when backward computes it; a
+  // defined return value replaces the gradient. Returns a handle for remove_hook. Throws
+  // ex::Error if the tensor does not require grad.
+  std::size_t register_hook(std::function<Tensor(const Tensor&)> fn) const;
+  void remove_hook(std::size_t handle) const;
+  // The version counter of the storage: in-place ops bump it.
+  std::uint64_t version() const { return impl().storage->version(); }
 
  private:
   const TensorImpl& impl() const {

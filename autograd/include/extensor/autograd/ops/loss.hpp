@@ -7,8 +7,13 @@
 // throws ex::Error whose message starts with its name for an undefined tensor, a
 // non-floating input, a target whose shape or dtype does not fit, a bad weight or an
 // invalid reduction value. Mean over zero elements is NaN, Sum over them 0, like PyTorch.
-// The raw backward kernels (ex::mse_loss_backward, ...) are in
-// extensor/core/kernels/loss.hpp.
+// Autograd: the input is differentiated, and so is a floating target of mse_loss,
+// l1_loss, smooth_l1_loss, binary_cross_entropy and binary_cross_entropy_with_logits
+// (as in PyTorch 1.13); class-index targets are integers and never are. weight and
+// pos_weight are constants, as in PyTorch: when grad mode is on and one of them
+// requires grad, the loss throws ex::Error "<loss>: the derivative for weight (or
+// pos_weight) is not implemented" instead of dropping its gradient. The raw backward
+// kernels (ex::mse_loss_backward, ...) are in extensor/core/kernels/loss.hpp.
 
 #include <cstdint>
 

@@ -58,6 +58,16 @@ Tensor slice(const Tensor& t, std::int64_t axis, std::int64_t start, std::int64_
 // through it.
 Tensor broadcast_to(const Tensor& t, const Shape& shape);
 
+// The same as the Tensor members t.view(shape) (a view or ex::Error "view: ..."),
+// t.expand(shape) (broadcast_to under the name "expand"), t.clone() (a contiguous copy)
+// and t.to(dtype) (a converted copy; t itself when the dtype matches). The members
+// record through these, so gradients flow through them: to view's base, summed over
+// expanded axes, converted back to t's dtype.
+Tensor view(const Tensor& t, const Shape& shape);
+Tensor expand(const Tensor& t, const Shape& shape);
+Tensor clone(const Tensor& t);
+Tensor to(const Tensor& t, DType dtype);
+
 // Views of consecutive pieces of `axis` with the given sizes, like torch.split(t,
 // [sizes]). Sizes must be non-negative and sum to the axis size. Throws "split: ..."
 // otherwise or for an axis out of range (rank 0 has none).

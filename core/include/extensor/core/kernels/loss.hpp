@@ -69,6 +69,14 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 // floating, broadcasting to input's shape. Result: input's shape and dtype.
 Tensor binary_cross_entropy_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
                                      const Tensor& weight = {}, Reduction reduction = Reduction::Mean);
+// Gradient of binary_cross_entropy with respect to the target: w * (log(1 - x) -
+// log(x)) with each log clamped at -100 as in the forward, times grad (/ numel for
+// Mean). PyTorch 1.13 returns -logit(x) unclamped, which differs only where x <= e^-100
+// or 1 - x <= e^-100 (there it gives +-inf; we give at most 100 w in magnitude).
+// Arguments, shapes, dtypes and errors as binary_cross_entropy_backward; result: the
+// target's shape and dtype.
+Tensor binary_cross_entropy_target_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
+                                            const Tensor& weight = {}, Reduction reduction = Reduction::Mean);
 
 namespace kernels {
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
@@ -82,6 +90,16 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 Tensor binary_cross_entropy_with_logits_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
                                                  const Tensor& weight = {}, Reduction reduction = Reduction::Mean,
                                                  const Tensor& pos_weight = {});
+// Gradient of binary_cross_entropy_with_logits with respect to the target:
+// w * ((p - 1) softplus(-x) - x) = w * (p softplus(-x) - softplus(x)) (p = pos_weight,
+// 1 when undefined, giving -w x), times grad (/ numel for Mean); PyTorch 1.13's
+// formula, computed stably (finite for any finite x). Arguments, shapes, dtypes and
+// errors as binary_cross_entropy_with_logits_backward; result: the target's shape and
+// dtype.
+Tensor binary_cross_entropy_with_logits_target_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
+                                                        const Tensor& weight = {},
+                                                        Reduction reduction = Reduction::Mean,
+                                                        const Tensor& pos_weight = {});
 
 namespace kernels {
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,

@@ -1,0 +1,48 @@
+#pragma once
+// Back-propagation through the calling thread's tape.
+
+#include <vector>
+
+#include "extensor/core/tensor.hpp"
+
+namespace ex::autograd {
+
+// Back-propagates from outputs, seeded with grad_outputs (one per output; an undefined
+// entry means ones, allowed only for one-element outputs), accumulating into grad() of
+// the leaves they depend on. Nodes run in reverse recording order, each once, with the
+// sum of the gradients reaching it. Unless retain_graph, every node it runs frees what
+// it saved, and a later backward through them throws ex::Error telling the user to pass
+// retain_graph. Throws ex::Error "backward: ..." when an output does not require grad,
+// when shapes of outputs and grad_outputs differ, when the graph was recorded on another
+// thread, when called from inside a backward hook, or when a saved tensor was modified
+// in place (naming the op).
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs = {},
+              bool retain_graph = false);
+
+// The gradients of outputs with respect to inputs (one per input, in the input's shape
+// and dtype), computed like backward but without touching any grad(). Inputs may be
+// leaves or intermediate results that require grad. An input the outputs do not depend
+// on gets an undefined Tensor with allow_unused, and throws otherwise (like PyTorch).
+// Throws ex::Error "grad: ..." for an input that does not require grad, and when
+// create_graph is true (higher-order gradients are not supported yet), besides the
+// errors of backward.
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs = {}, bool retain_graph = false,
+                         bool create_graph = false, bool allow_unused = false);
+
+// While alive on a thread, backward checks every backward kernel's outputs and throws
+// ex::Error naming the forward op (and its input shapes) whose backward produced NaN or
+// Inf, instead of letting it spread. Nested guards restore the previous mode.
+class DetectAnomalyGuard {
+ public:
+  DetectAnomalyGuard() noexcept;
+  ~DetectAnomalyGuard();
+  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
+  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
+  static bool is_enabled() noexcept;
+
+ private:
+  bool previous_;
+};
+
+}  // namespace ex::autograd

@@ -1,0 +1,42 @@
+#pragma once
+// Finite-difference gradient checking against the tape.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "extensor/core/tensor.hpp"
+
+namespace ex::autograd {
+
+// What gradcheck found. The worst element is the one furthest beyond its tolerance (or,
+// when all pass, the one with the largest absolute difference).
+struct GradcheckResult {
+  bool passed = true;
+  double max_abs_error = 0;  // largest |analytic - numeric| over all checked elements
+  std::size_t worst_input = 0;
+  std::int64_t worst_element = 0;  // row-major index into that input
+  double analytic = 0;
+  double numeric = 0;
+  std::int64_t mismatches = 0;  // elements beyond atol + rtol * |numeric|
+  std::string report;           // a readable account of the worst element ("" if passed)
+  explicit operator bool() const noexcept { return passed; }
+};
+
+using GradcheckFn = std::function<Tensor(const std::vector<Tensor>&)>;
+
+// Checks the gradients the tape computes for fn against float64 central differences
+// (f(x + eps) - f(x - eps)) / 2 eps, for every element of every checked input, like
+// torch.autograd.gradcheck. fn maps the inputs to one floating tensor of any shape; the
+// scalar differentiated is sum(fn(inputs) * g) for a fixed random g, so every output
+// element takes part. Checked inputs: those that requires_grad(), or, when none does,
+// every float64 input; the others (integer targets, constants) are passed unchanged.
+// gradcheck works on contiguous copies of the checked inputs and never modifies the
+// caller's tensors. An element passes when |analytic - numeric| <= atol + rtol *
+// |numeric|. Throws ex::Error "gradcheck: ..." when a checked input is not float64,
+// when no input is checked, or when fn returns a non-floating tensor.
+GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps = 1e-6,
+                          double atol = 1e-5, double rtol = 1e-3);
+
+}  // namespace ex::autograd

@@ -1,0 +1,296 @@
+// The backward engine: runs the nodes reachable from the outputs in reverse recording
+// order, each once with the sum of its incoming gradients.
+
+#include "extensor/autograd/engine.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <queue>
+
+#include "autograd/src/accumulate_grad.hpp"
+#include "autograd/src/record.hpp"
+#include "autograd/src/tape.hpp"
+#include "extensor/core/creation.hpp"
+#include "extensor/core/kernels/arithmetic.hpp"
+
+namespace ex::autograd {
+
+namespace detail {
+extern thread_local const Node* running_node;
+}
+
+namespace {
+
+// An output of a node whose gradient grad() returns instead of accumulating it.
+struct Capture {
+  const Node* node;
+  std::uint32_t slot;
+  std::size_t index;  // into the result
+};
+
+std::string shapes_str(const std::vector<Shape>& shapes) {
+  std::string out;
+  for (const Shape& s : shapes) out += (out.empty() ? "" : ", ") + s.str();
+  return out;
+}
+
+bool all_finite(const Tensor& t) {
+  if (!is_floating(t.dtype())) return true;
+  for (double v : t.to_vector<double>())
+    if (!std::isfinite(v)) return false;
+  return true;
+}
+
+}  // namespace
+
+class Engine {
+ public:
+  Engine(const char* fn, bool retain_graph, const std::vector<Capture>* captures)
+      : fn_(fn), retain_graph_(retain_graph), captures_(captures), tape_(detail::current_tape()) {
+    if (tape_.in_backward) throw Error(fmt::format("{}: called from inside a backward hook or kernel", fn));
+    tape_.in_backward = true;
+    // Global, not per tape: leaf accumulators are shared by every thread's graphs, so a
+    // per-thread count could stamp one with the epoch of another thread's backward.
+    static std::atomic<std::uint64_t> next_epoch{0};
+    epoch_ = next_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+  ~Engine() {
+    for (Node* node : visited_) node->pending_.clear();  // frees gradients an error left behind
+    detail::running_node = nullptr;
+    tape_.in_backward = false;
+  }
+
+  void run(const std::vector<Edge>& roots, TensorList root_grads, TensorList* captured) {
+    discover(roots);
+    if (captures_) mark_needed();
+    std::priority_queue<Node*, std::vector<Node*>, ByRecordingOrderDescending> ready;
+    for (std::size_t i = 0; i < roots.size(); ++i) accumulate(*roots[i].node, roots[i].input_nr, root_grads[i]);
+    for (const Edge& root : roots)
+      if (root.node->dependencies_ == 0) {
+        root.node->dependencies_ = -1;  // queued once even if it is several roots
+        ready.push(root.node.get());
+      }
+    while (!ready.empty()) {
+      Node* node = ready.top();
+      ready.pop();
+      TensorList grads = std::move(node->pending_);
+      run_pre_hooks(*node, grads);
+      if (captures_) capture(*node, grads, *captured);
+      const bool any_grad = std::any_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); });
+      const bool skip = !node->needed_ || !any_grad || (captures_ && is_accumulator(*node));
+      TensorList input_grads = skip ? TensorList() : apply(*node, std::move(grads));
+      for (std::size_t i = 0; i < node->next_edges_.size(); ++i) {
+        const Edge& edge = node->next_edges_[i];
+        if (!edge.node || skip) continue;
+        if (i < input_grads.size() && input_grads[i].defined()) accumulate(*edge.node, edge.input_nr, input_grads[i]);
+        if (--edge.node->dependencies_ == 0) ready.push(edge.node.get());
+      }
+    }
+  }
+
+ private:
+  struct ByRecordingOrderDescending {
+    bool operator()(const Node* a, const Node* b) const { return a->sequence_nr_ < b->sequence_nr_; }
+  };
+
+  static bool is_accumulator(const Node& node) { return &node.op() == &detail::accumulate_grad_op(); }
+
+  void discover(const std::vector<Edge>& roots) {
+    std::vector<Node*> stack;
+    auto visit = [&](Node* node) {
+      if (node->epoch_ == epoch_) return;
+      if (node->tape_id_ != 0 && node->tape_id_ != tape_.id)
+        throw Error(
+            fmt::format("{}: the graph was recorded on another thread (op '{}'); each thread back-propagates only the "
+                        "graphs it recorded",
+                        fn_, node->name()));
+      node->epoch_ = epoch_;
+      node->dependencies_ = 0;
+      node->needed_ = captures_ == nullptr;
+      node->pending_.assign(node->num_outputs_, Tensor());
+      visited_.push_back(node);
+      stack.push_back(node);
+    };
+    for (const Edge& root : roots) visit(root.node.get());
+    while (!stack.empty()) {
+      Node* node = stack.back();
+      stack.pop_back();
+      for (const Edge& edge : node->next_edges_)
+        if (edge.node) {
+          visit(edge.node.get());
+          ++edge.node->dependencies_;
+        }
+    }
+  }
+
+  // grad(): only nodes on a path to a captured output run. A node's inputs were
+  // recorded before it, so visiting in recording order sees children first.
+  void mark_needed() {
+    std::vector<Node*> order = visited_;
+    // Leaf accumulators (numbered last so they run as soon as ready) have no children.
+    auto rank = [](const Node* n) { return is_accumulator(*n) ? 0 : n->sequence_nr_ + 1; };
+    std::sort(order.begin(), order.end(), [&](Node* a, Node* b) { return rank(a) < rank(b); });
+    for (Node* node : order) {
+      bool needed = false;
+      for (const Capture& c : *captures_) needed |= c.node == node;
+      for (const Edge& edge : node->next_edges_) needed |= edge.node && edge.node->needed_;
+      node->needed_ = needed;  // captured accumulators never run: run() skips them in grad()
+    }
+  }
+
+  void accumulate(Node& node, std::uint32_t slot, const Tensor& grad) {
+    Tensor& pending = node.pending_[slot];
+    pending = pending.defined() ? kernels::add(pending, grad) : grad;
+  }
+
+  static void run_pre_hooks(Node& node, TensorList& grads) {
+    for (const Node::PreHook& hook : node.pre_hooks_) {
+      Tensor& g = grads[hook.output_nr];
+      if (!g.defined()) continue;
+      if (Tensor replaced = hook.fn(g); replaced.defined()) g = std::move(replaced);
+    }
+  }
+
+  void capture(Node& node, const TensorList& grads, TensorList& captured) const {
+    for (const Capture& c : *captures_) {
+      if (c.node != &node || !grads[c.slot].defined()) continue;
+      const Tensor& g = grads[c.slot];
+      captured[c.index] = is_accumulator(node) ? static_cast<const detail::AccumulateGrad&>(node).run_hooks(g) : g;
+    }
+  }
+
+  TensorList apply(Node& node, TensorList&& grads) {
+    if (node.released_)
+      throw Error(fmt::format(
+          "{}: trying to backward through the graph a second time (op '{}' already freed its saved tensors); "
+          "pass retain_graph=true to the first backward to keep them",
+          fn_, node.name()));
+    detail::running_node = &node;
+    TensorList input_grads;
+    {
+      NoGradGuard no_grad;
+      input_grads = node.apply(std::move(grads));
+    }
+    detail::running_node = nullptr;
+    if (!retain_graph_ && !is_accumulator(node)) {
+      node.release_saved();
+      node.released_ = true;
+    }
+    if (!is_accumulator(node) && input_grads.size() != node.next_edges_.size())
+      throw Error(fmt::format("{}: the backward of '{}' returned {} gradients for {} inputs", fn_, node.name(),
+                              input_grads.size(), node.next_edges_.size()));
+    for (std::size_t i = 0; i < input_grads.size(); ++i) {
+      Tensor& g = input_grads[i];
+      if (!g.defined() || !node.next_edges_[i].node) continue;
+      if (g.shape() != node.input_shapes_[i])
+        throw Error(fmt::format("{}: the backward of '{}' returned a gradient of shape {} for input {} of shape {}",
+                                fn_, node.name(), g.shape().str(), i, node.input_shapes_[i].str()));
+      if (g.dtype() != node.input_dtypes_[i]) g = g.to(node.input_dtypes_[i]);
+    }
+    if (tape_.anomaly_mode)
+      for (std::size_t i = 0; i < input_grads.size(); ++i)
+        if (input_grads[i].defined() && node.next_edges_[i].node && !all_finite(input_grads[i]))
+          throw Error(fmt::format(
+              "{}: the backward of '{}' (forward inputs of shapes {}) returned NaN or Inf in the gradient of "
+              "input {}",
+              fn_, node.name(), shapes_str(node.input_shapes()), i));
+    return input_grads;
+  }
+
+  const char* fn_;
+  bool retain_graph_;
+  const std::vector<Capture>* captures_;
+  detail::Tape& tape_;
+  std::uint64_t epoch_;
+  std::vector<Node*> visited_;
+};
+
+namespace {
+
+std::shared_ptr<Node> existing_accumulator(AutogradMeta& meta) {
+  std::lock_guard lock(meta.mutex);
+  return meta.grad_accumulator.lock();
+}
+
+// Validates outputs and their seeds; returns the root edges and the seed gradients.
+std::pair<std::vector<Edge>, TensorList> roots_of(const char* fn, const std::vector<Tensor>& outputs,
+                                                  const std::vector<Tensor>& grad_outputs) {
+  if (outputs.empty()) throw Error(fmt::format("{}: no outputs given", fn));
+  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
+    throw Error(fmt::format("{}: {} grad_outputs given for {} outputs", fn, grad_outputs.size(), outputs.size()));
+  std::vector<Edge> roots;
+  TensorList grads;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& out = outputs[i];
+    if (!detail::requires_grad(out))
+      throw Error(fmt::format("{}: output {} (shape {}) does not require grad and has no grad_fn", fn, i,
+                              out.defined() ? out.shape().str() : std::string("undefined")));
+    Tensor grad = grad_outputs.empty() ? Tensor() : grad_outputs[i];
+    if (!grad.defined()) {
+      if (out.numel() != 1)
+        throw Error(
+            fmt::format("{}: grad can be implicitly created only for one-element outputs; output {} has shape {}", fn,
+                        i, out.shape().str()));
+      grad = ones(out.shape(), out.dtype());
+    } else if (grad.shape() != out.shape()) {
+      throw Error(fmt::format("{}: grad of shape {} given for output {} of shape {}", fn, grad.shape().str(), i,
+                              out.shape().str()));
+    } else if (grad.dtype() != out.dtype()) {
+      grad = grad.to(out.dtype());
+    }
+    AutogradMeta& meta = *out.unsafe_impl()->autograd_meta;
+    roots.push_back(meta.grad_fn ? Edge{meta.grad_fn, meta.output_nr}
+                                 : detail::gradient_edge(out, detail::accumulate_grad_op()));
+    grads.push_back(grad.detach());
+  }
+  return {std::move(roots), std::move(grads)};
+}
+
+}  // namespace
+
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph) {
+  auto [roots, grads] = roots_of("backward", outputs, grad_outputs);
+  Engine("backward", retain_graph, nullptr).run(roots, std::move(grads), nullptr);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph,
+                         bool allow_unused) {
+  if (create_graph) throw Error("grad: create_graph=true (higher-order gradients) is not supported yet");
+  auto [roots, grads] = roots_of("grad", outputs, grad_outputs);
+  std::vector<Capture> captures;
+  std::vector<std::shared_ptr<Node>> keep_alive;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& in = inputs[i];
+    if (!detail::requires_grad(in))
+      throw Error(fmt::format("grad: input {} (shape {}) does not require grad", i,
+                              in.defined() ? in.shape().str() : std::string("undefined")));
+    AutogradMeta& meta = *in.unsafe_impl()->autograd_meta;
+    std::shared_ptr<Node> node = meta.grad_fn ? meta.grad_fn : existing_accumulator(meta);
+    if (!node && allow_unused) continue;
+    if (!node)
+      throw Error(fmt::format("grad: input {} (shape {}) was not used to compute the outputs", i, in.shape().str()));
+    captures.push_back(Capture{node.get(), meta.grad_fn ? meta.output_nr : 0u, i});
+    keep_alive.push_back(std::move(node));
+  }
+  TensorList result(inputs.size());
+  Engine("grad", retain_graph, &captures).run(roots, std::move(grads), &result);
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    if (!result[i].defined() && allow_unused) continue;
+    if (!result[i].defined())
+      throw Error(
+          fmt::format("grad: input {} (shape {}) was not used to compute the outputs", i, inputs[i].shape().str()));
+    if (result[i].dtype() != inputs[i].dtype()) result[i] = result[i].to(inputs[i].dtype());
+  }
+  return result;
+}
+
+DetectAnomalyGuard::DetectAnomalyGuard() noexcept : previous_(detail::current_tape().anomaly_mode) {
+  detail::current_tape().anomaly_mode = true;
+}
+DetectAnomalyGuard::~DetectAnomalyGuard() { detail::current_tape().anomaly_mode = previous_; }
+bool DetectAnomalyGuard::is_enabled() noexcept { return detail::current_tape().anomaly_mode; }
+
+}  // namespace ex::autograd

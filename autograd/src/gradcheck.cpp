@@ -1,0 +1,114 @@
+// gradcheck: the tape's gradients against float64 central differences.
+
+#include "extensor/autograd/gradcheck.hpp"
+
+#include <fmt/format.h>
+#include <cmath>
+
+#include "extensor/autograd/engine.hpp"
+#include "extensor/autograd/grad_mode.hpp"
+#include "extensor/core/creation.hpp"
+#include "extensor/core/random.hpp"
+
+namespace ex::autograd {
+
+namespace {
+
+double weighted_sum(const Tensor& out, const std::vector<double>& weights) {
+  const std::vector<double> values = out.to_vector<double>();
+  double total = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) total += values[i] * weights[i];
+  return total;
+}
+
+std::string index_str(std::int64_t flat, const Shape& shape) {
+  std::vector<std::int64_t> index(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    index[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  return fmt::format("[{}]", fmt::join(index, ", "));
+}
+
+}  // namespace
+
+GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,
+                          double rtol) {
+  bool any_requires = false;
+  for (const Tensor& x : inputs) any_requires |= x.defined() && x.requires_grad();
+  std::vector<Tensor> args;
+  std::vector<std::size_t> checked;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    const bool check = x.defined() && (any_requires ? x.requires_grad() : x.dtype() == DType::Float64);
+    if (check && x.dtype() != DType::Float64)
+      throw Error(
+          fmt::format("gradcheck: input {} has dtype {}; checked inputs must be float64", i, dtype_name(x.dtype())));
+    if (check) {
+      Tensor copy = x.detach().clone();
+      copy.requires_grad_();
+      args.push_back(copy);
+      checked.push_back(i);
+    } else {
+      args.push_back(x);
+    }
+  }
+  if (checked.empty()) throw Error("gradcheck: no input to check (no input requires grad or is float64)");
+
+  const Tensor out = fn(args);
+  if (!out.defined() || !is_floating(out.dtype())) throw Error("gradcheck: fn must return a floating tensor");
+  Generator gen(20240611);
+  const Tensor g = randn(out.shape(), out.dtype(), gen);
+  const std::vector<double> weights = g.to_vector<double>();
+  std::vector<Tensor> wrt;
+  for (std::size_t i : checked) wrt.push_back(args[i]);
+  std::vector<Tensor> analytic_grads = out.requires_grad() ? grad({out}, wrt, {g}, false, false, /*allow_unused=*/true)
+                                                           : std::vector<Tensor>(wrt.size());
+
+  GradcheckResult result;
+  double worst_excess = -INFINITY;
+  NoGradGuard no_grad;
+  for (std::size_t k = 0; k < checked.size(); ++k) {
+    Tensor& x = args[checked[k]];
+    std::vector<double> analytic(static_cast<std::size_t>(x.numel()), 0.0);
+    if (analytic_grads[k].defined()) analytic = analytic_grads[k].to_vector<double>();
+    double* data = x.data<double>();
+    for (std::int64_t j = 0; j < x.numel(); ++j) {
+      const double saved = data[j];
+      data[j] = saved + eps;
+      const double plus = weighted_sum(fn(args), weights);
+      data[j] = saved - eps;
+      const double minus = weighted_sum(fn(args), weights);
+      data[j] = saved;
+      const double numeric = (plus - minus) / (2 * eps);
+      const double a = analytic[static_cast<std::size_t>(j)];
+      const double diff = std::fabs(a - numeric);
+      const double excess = diff - (atol + rtol * std::fabs(numeric));
+      const double score = std::isnan(excess) ? INFINITY : excess;  // NaN never passes
+      result.max_abs_error = std::max(result.max_abs_error, std::isnan(diff) ? INFINITY : diff);
+      if (score > 0) {
+        ++result.mismatches;
+        result.passed = false;
+      }
+      if (score > worst_excess) {
+        worst_excess = score;
+        result.worst_input = checked[k];
+        result.worst_element = j;
+        result.analytic = a;
+        result.numeric = numeric;
+      }
+    }
+  }
+  if (!result.passed) {
+    const Tensor& x = inputs[result.worst_input];
+    result.report = fmt::format(
+        "gradcheck: {} element(s) mismatched; worst: input {} (shape {}) element {} {}: analytic {:.10g}, numeric "
+        "{:.10g}, |difference| {:.3g} > atol + rtol * |numeric| = {:.3g}",
+        result.mismatches, result.worst_input, x.shape().str(), result.worst_element,
+        index_str(result.worst_element, x.shape()), result.analytic, result.numeric,
+        std::fabs(result.analytic - result.numeric), atol + rtol * std::fabs(result.numeric));
+  }
+  return result;
+}
+
+}  // namespace ex::autograd

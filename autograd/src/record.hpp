@@ -1,0 +1,129 @@
+#pragma once
+// Private: how a differentiable op records itself. Every entry of the registry
+// (autograd/src/registry/*.cpp) follows one pattern:
+//
+//   const OpInfo& kRelu = register_op("relu", "x");
+//   Tensor relu(const Tensor& x) {
+//     if (!should_record(x)) return kernels::relu(x);
+//     Tensor y = no_grad([&] { return kernels::relu(x); });
+//     return record(kRelu, {x}, y, [x = SavedTensor(x)](const Tensor& g) {
+//       return relu_backward(g, x.get()); });
+//   }
+//
+// The forward kernel runs with recording off, so kernels that use Tensor's view members
+// internally never record. The backward lambda gets the gradient of the output (or, for
+// several outputs, a TensorList) and returns the input gradients as a Tensor, a pair, a
+// tuple or a TensorList (one per input, undefined where not needed).
+
+#include <initializer_list>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "extensor/autograd/grad_mode.hpp"
+#include "extensor/autograd/node.hpp"
+#include "extensor/autograd/registry.hpp"
+
+namespace ex::autograd::detail {
+
+inline bool requires_grad(const Tensor& t) noexcept {
+  const TensorImpl* impl = t.unsafe_impl();
+  return impl && impl->autograd_meta && impl->autograd_meta->requires_grad;
+}
+template <class... Ts>
+bool should_record(const Ts&... inputs) noexcept {
+  return GradMode::is_enabled() && (requires_grad(inputs) || ...);
+}
+bool should_record(const std::vector<Tensor>& inputs) noexcept;
+
+template <class F>
+auto no_grad(F&& f) {
+  NoGradGuard guard;
+  return f();
+}
+
+// The edge a gradient for input must follow: its grad_fn, or its leaf accumulator.
+// Throws ex::Error naming op when input belongs to another thread's graph.
+Edge gradient_edge(const Tensor& input, const OpInfo& op);
+// The autograd state of t, created on first use.
+AutogradMeta& ensure_meta(const Tensor& t);
+// Wires a freshly made node: edges to inputs, sequence number, its outputs' state.
+// Outputs that already carry autograd state (an input passed through) become aliases.
+void connect(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> inputs, Tensor* outputs,
+             std::size_t num_outputs);
+void connect(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs, Tensor* outputs,
+             std::size_t num_outputs);
+// In-place ops: self becomes output 0 of node (its history is rebased). Throws ex::Error
+// naming op for a leaf that requires grad and for a view of a tensor that requires grad.
+void check_inplace(const Tensor& self, const OpInfo& op);
+void connect_inplace(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> inputs, const Tensor& self);
+
+inline TensorList to_list(Tensor t) { return {std::move(t)}; }
+inline TensorList to_list(TensorList list) { return list; }
+template <class A, class B>
+TensorList to_list(std::pair<A, B> p) {
+  return {std::move(p.first), std::move(p.second)};
+}
+template <class... Ts>
+TensorList to_list(std::tuple<Ts...> t) {
+  return std::apply([](auto&&... xs) { return TensorList{std::move(xs)...}; }, std::move(t));
+}
+
+// A node whose backward is a lambda holding what the op saved.
+template <class Backward>
+class LambdaNode final : public Node {
+ public:
+  LambdaNode(const OpInfo& op, std::size_t num_outputs, Backward&& backward)
+      : Node(op, num_outputs), backward_(std::move(backward)) {}
+  TensorList apply(TensorList&& grads) override {
+    if constexpr (std::is_invocable_v<Backward&, const Tensor&>)
+      return to_list((*backward_)(grads[0]));
+    else
+      return to_list((*backward_)(grads));
+  }
+  void release_saved() override { backward_.reset(); }
+
+ private:
+  std::optional<Backward> backward_;
+};
+
+// Records output as made by op from inputs; returns it with its autograd state set.
+template <class Backward>
+Tensor record(const OpInfo& op, std::initializer_list<Tensor> inputs, Tensor output, Backward&& backward) {
+  auto node = std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
+  connect(node, inputs, &output, 1);
+  return output;
+}
+
+// An op of one tensor whose backward kernel is backward(grad, saved), saved being the
+// input x (Save::Input) or, where the kernel is cheaper from it, the output
+// (Save::Output: exp, sqrt, sigmoid, ...).
+enum class Save { Input, Output };
+template <Save what, class Forward, class Backward>
+Tensor record_unary(const OpInfo& op, const Tensor& x, Forward&& forward, Backward backward) {
+  if (!should_record(x)) return forward(x);
+  Tensor y = no_grad([&] { return forward(x); });
+  const SavedTensor saved = what == Save::Input ? SavedTensor(x) : SavedTensor::output(y);
+  return record(op, {x}, std::move(y), [saved, backward](const Tensor& g) { return backward(g, saved.get()); });
+}
+
+// In-place ops: self, already modified, becomes the node's output. Call check_inplace
+// before modifying self.
+template <class Backward>
+Tensor record_inplace(const OpInfo& op, std::initializer_list<Tensor> inputs, const Tensor& self, Backward&& backward) {
+  auto node = std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, 1, std::forward<Backward>(backward));
+  connect_inplace(node, inputs, self);
+  return self;
+}
+
+// Several outputs (split) or a list of inputs (concatenate, stack).
+template <class Inputs, class Backward>
+TensorList record_many(const OpInfo& op, const Inputs& inputs, TensorList outputs, Backward&& backward) {
+  auto node =
+      std::make_shared<LambdaNode<std::decay_t<Backward>>>(op, outputs.size(), std::forward<Backward>(backward));
+  connect(node, inputs, outputs.data(), outputs.size());
+  return outputs;
+}
+
+}  // namespace ex::autograd::detail

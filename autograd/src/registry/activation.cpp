@@ -1,0 +1,64 @@
+// Registry entries of the activation family. relu, sigmoid, tanh, softmax and
+// log_softmax differentiate from their output (y > 0 exactly where x > 0 for relu), the
+// others from their input.
+
+#include "extensor/autograd/ops/activation.hpp"
+
+#include <string>
+
+#include "autograd/src/record.hpp"
+
+namespace ex {
+
+using autograd::OpInfo;
+using autograd::register_op;
+using autograd::SavedTensor;
+using namespace autograd::detail;
+
+namespace {
+const OpInfo& kRelu = register_op("relu", "output");
+const OpInfo& kLeakyRelu = register_op("leaky_relu", "x, negative_slope");
+const OpInfo& kPrelu = register_op("prelu", "x, alpha");
+const OpInfo& kSigmoid = register_op("sigmoid", "output");
+const OpInfo& kTanh = register_op("tanh", "output");
+const OpInfo& kSoftmax = register_op("softmax", "output, axis");
+const OpInfo& kLogSoftmax = register_op("log_softmax", "output, axis");
+const OpInfo& kGelu = register_op("gelu", "x, approximate");
+}  // namespace
+
+Tensor relu(const Tensor& x) { return record_unary<Save::Output>(kRelu, x, kernels::relu, relu_backward); }
+Tensor sigmoid(const Tensor& x) { return record_unary<Save::Output>(kSigmoid, x, kernels::sigmoid, sigmoid_backward); }
+Tensor tanh(const Tensor& x) { return record_unary<Save::Output>(kTanh, x, kernels::tanh, tanh_backward); }
+
+Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  return record_unary<Save::Input>(
+      kLeakyRelu, x, [&](const Tensor& t) { return kernels::leaky_relu(t, negative_slope); },
+      [negative_slope](const Tensor& g, const Tensor& t) { return leaky_relu_backward(g, t, negative_slope); });
+}
+Tensor gelu(const Tensor& x, std::string_view approximate) {
+  return record_unary<Save::Input>(
+      kGelu, x, [&](const Tensor& t) { return kernels::gelu(t, approximate); },
+      [approximate = std::string(approximate)](const Tensor& g, const Tensor& t) {
+        return gelu_backward(g, t, approximate);
+      });
+}
+Tensor softmax(const Tensor& x, std::int64_t axis) {
+  return record_unary<Save::Output>(
+      kSoftmax, x, [&](const Tensor& t) { return kernels::softmax(t, axis); },
+      [axis](const Tensor& g, const Tensor& y) { return softmax_backward(g, y, axis); });
+}
+Tensor log_softmax(const Tensor& x, std::int64_t axis) {
+  return record_unary<Save::Output>(
+      kLogSoftmax, x, [&](const Tensor& t) { return kernels::log_softmax(t, axis); },
+      [axis](const Tensor& g, const Tensor& y) { return log_softmax_backward(g, y, axis); });
+}
+
+Tensor prelu(const Tensor& x, const Tensor& alpha) {
+  if (!should_record(x, alpha)) return kernels::prelu(x, alpha);
+  return record(kPrelu, {x, alpha}, no_grad([&] { return kernels::prelu(x, alpha); }),
+                [x = SavedTensor(x), alpha = SavedTensor(alpha)](const Tensor& g) {
+                  return prelu_backward(g, x.get(), alpha.get());
+                });
+}
+
+}  // namespace ex

@@ -1,0 +1,233 @@
+// Registry entries of the arithmetic family: each public op runs its kernel and, when
+// recording, saves what its backward kernel needs (see autograd/src/record.hpp).
+
+#include "extensor/autograd/ops/arithmetic.hpp"
+
+#include "autograd/src/ops/forwarding.hpp"
+#include "autograd/src/record.hpp"
+#include "extensor/core/creation.hpp"
+#include "extensor/core/kernels/math.hpp"
+#include "extensor/core/kernels/reduction.hpp"
+#include "extensor/core/kernels/shape.hpp"
+
+namespace ex {
+
+using autograd::OpInfo;
+using autograd::register_op;
+using autograd::SavedTensor;
+using namespace autograd::detail;
+
+namespace {
+const OpInfo& kAdd = register_op("add", "input shapes and dtypes");
+const OpInfo& kSubtract = register_op("subtract", "input shapes and dtypes");
+const OpInfo& kMultiply = register_op("multiply", "a, b (tensor operands)");
+const OpInfo& kDivide = register_op("divide", "a, b (tensor operands)");
+const OpInfo& kFloorDivide = register_op("floor_divide", "a, b");
+const OpInfo& kModulo = register_op("modulo", "a, b (tensor operands)");
+const OpInfo& kPower = register_op("power", "base, exponent (tensor operands)");
+const OpInfo& kNeg = register_op("neg", "nothing");
+const OpInfo& kAddInplace = register_op("add_", "input shapes");
+const OpInfo& kSubInplace = register_op("sub_", "input shapes");
+const OpInfo& kMulInplace = register_op("mul_", "other; self before the update if other requires grad");
+const OpInfo& kDivInplace = register_op("div_", "other; the result if other requires grad");
+const OpInfo& kZeroInplace = register_op("zero_", "nothing");
+const OpInfo& kFillInplace = register_op("fill_", "nothing");
+const OpInfo& kCopyInplace = register_op("copy_", "src shape and dtype");
+const OpInfo& kClampInplace = register_op("clamp_", "self before the update, bounds");
+
+Tensor keep(const Tensor& t) { return t; }  // a Scalar operand's gradient of a + s, a - s, a % s
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b) {
+  if (!should_record(a, b)) return kernels::add(a, b);
+  return record(kAdd, {a, b}, no_grad([&] { return kernels::add(a, b); }),
+                [as = a.shape(), bs = b.shape()](const Tensor& g) { return add_backward(g, as, bs); });
+}
+Tensor add(const Tensor& a, const Scalar& b) {
+  if (!should_record(a)) return kernels::add(a, b);
+  return record(kAdd, {a}, no_grad([&] { return kernels::add(a, b); }), keep);
+}
+Tensor add(const Scalar& a, const Tensor& b) { return add(b, a); }
+
+Tensor subtract(const Tensor& a, const Tensor& b) {
+  if (!should_record(a, b)) return kernels::subtract(a, b);
+  return record(kSubtract, {a, b}, no_grad([&] { return kernels::subtract(a, b); }),
+                [as = a.shape(), bs = b.shape()](const Tensor& g) { return subtract_backward(g, as, bs); });
+}
+Tensor subtract(const Tensor& a, const Scalar& b) {
+  if (!should_record(a)) return kernels::subtract(a, b);
+  return record(kSubtract, {a}, no_grad([&] { return kernels::subtract(a, b); }), keep);
+}
+Tensor subtract(const Scalar& a, const Tensor& b) {
+  if (!should_record(b)) return kernels::subtract(a, b);
+  return record(kSubtract, {b}, no_grad([&] { return kernels::subtract(a, b); }),
+                [](const Tensor& g) { return neg_backward(g); });
+}
+
+// multiply, divide, modulo and power save their tensor operands and call the backward
+// kernel form that matches the forward's.
+#define EX_BINARY_SAVING_OPERANDS(name, info)                                                                        \
+  Tensor name(const Tensor& a, const Tensor& b) {                                                                    \
+    if (!should_record(a, b)) return kernels::name(a, b);                                                            \
+    return record(                                                                                                   \
+        info, {a, b}, no_grad([&] { return kernels::name(a, b); }),                                                  \
+        [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g) { return name##_backward(g, a.get(), b.get()); }); \
+  }                                                                                                                  \
+  Tensor name(const Scalar& a, const Tensor& b) {                                                                    \
+    if (!should_record(b)) return kernels::name(a, b);                                                               \
+    return record(info, {b}, no_grad([&] { return kernels::name(a, b); }),                                           \
+                  [a, b = SavedTensor(b)](const Tensor& g) { return name##_backward(g, a, b.get()); });              \
+  }
+EX_BINARY_SAVING_OPERANDS(multiply, kMultiply)
+EX_BINARY_SAVING_OPERANDS(divide, kDivide)
+EX_BINARY_SAVING_OPERANDS(modulo, kModulo)
+EX_BINARY_SAVING_OPERANDS(power, kPower)
+#undef EX_BINARY_SAVING_OPERANDS
+
+Tensor multiply(const Tensor& a, const Scalar& b) {
+  if (!should_record(a)) return kernels::multiply(a, b);
+  return record(kMultiply, {a}, no_grad([&] { return kernels::multiply(a, b); }),
+                [b](const Tensor& g) { return kernels::multiply(g, b); });
+}
+Tensor divide(const Tensor& a, const Scalar& b) {
+  if (!should_record(a)) return kernels::divide(a, b);
+  return record(kDivide, {a}, no_grad([&] { return kernels::divide(a, b); }),
+                [b](const Tensor& g) { return kernels::divide(g, b); });
+}
+Tensor modulo(const Tensor& a, const Scalar& b) {
+  if (!should_record(a)) return kernels::modulo(a, b);
+  return record(kModulo, {a}, no_grad([&] { return kernels::modulo(a, b); }), keep);
+}
+Tensor power(const Tensor& base, const Scalar& exponent) {
+  if (!should_record(base)) return kernels::power(base, exponent);
+  return record(
+      kPower, {base}, no_grad([&] { return kernels::power(base, exponent); }),
+      [base = SavedTensor(base), exponent](const Tensor& g) { return power_backward(g, base.get(), exponent); });
+}
+// floor_divide is piecewise constant: zero gradients (floor_divide_backward).
+Tensor floor_divide(const Tensor& a, const Tensor& b) {
+  if (!should_record(a, b)) return kernels::floor_divide(a, b);
+  return record(
+      kFloorDivide, {a, b}, no_grad([&] { return kernels::floor_divide(a, b); }),
+      [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g) { return floor_divide_backward(g, a.get(), b.get()); });
+}
+Tensor floor_divide(const Tensor& a, const Scalar& b) {
+  if (!should_record(a)) return kernels::floor_divide(a, b);
+  return record(kFloorDivide, {a}, no_grad([&] { return kernels::floor_divide(a, b); }),
+                [s = a.shape()](const Tensor& g) { return zeros(s, g.dtype()); });
+}
+Tensor floor_divide(const Scalar& a, const Tensor& b) {
+  if (!should_record(b)) return kernels::floor_divide(a, b);
+  return record(kFloorDivide, {b}, no_grad([&] { return kernels::floor_divide(a, b); }),
+                [s = b.shape()](const Tensor& g) { return zeros(s, g.dtype()); });
+}
+
+Tensor neg(const Tensor& a) {
+  if (!should_record(a)) return kernels::neg(a);
+  return record(kNeg, {a}, no_grad([&] { return kernels::neg(a); }), [](const Tensor& g) { return neg_backward(g); });
+}
+
+EX_FORWARD_BINARY(operator+, add)
+EX_FORWARD_BINARY(operator-, subtract)
+EX_FORWARD_BINARY(operator*, multiply)
+EX_FORWARD_BINARY(operator/, divide)
+#undef EX_FORWARD_BINARY
+Tensor operator-(const Tensor& a) { return neg(a); }
+
+// ---- in-place ops: self's history is rebased onto the new node ----
+
+Tensor add_(const Tensor& self, const Tensor& other) {
+  if (!should_record(self, other)) return kernels::add_(self, other);
+  check_inplace(self, kAddInplace);
+  no_grad([&] { return kernels::add_(self, other); });
+  return record_inplace(kAddInplace, {self, other}, self,
+                        [s = self.shape(), o = other.shape()](const Tensor& g) { return add_backward(g, s, o); });
+}
+Tensor add_(const Tensor& self, const Scalar& other) {
+  if (!should_record(self)) return kernels::add_(self, other);
+  check_inplace(self, kAddInplace);
+  no_grad([&] { return kernels::add_(self, other); });
+  return record_inplace(kAddInplace, {self}, self, keep);
+}
+Tensor sub_(const Tensor& self, const Tensor& other) {
+  if (!should_record(self, other)) return kernels::sub_(self, other);
+  check_inplace(self, kSubInplace);
+  no_grad([&] { return kernels::sub_(self, other); });
+  return record_inplace(kSubInplace, {self, other}, self,
+                        [s = self.shape(), o = other.shape()](const Tensor& g) { return subtract_backward(g, s, o); });
+}
+Tensor sub_(const Tensor& self, const Scalar& other) {
+  if (!should_record(self)) return kernels::sub_(self, other);
+  check_inplace(self, kSubInplace);
+  no_grad([&] { return kernels::sub_(self, other); });
+  return record_inplace(kSubInplace, {self}, self, keep);
+}
+Tensor mul_(const Tensor& self, const Tensor& other) {
+  if (!should_record(self, other)) return kernels::mul_(self, other);
+  check_inplace(self, kMulInplace);
+  // d(self * other)/d other needs self as it was before the update.
+  SavedTensor before = requires_grad(other) ? SavedTensor(no_grad([&] { return self.clone(); })) : SavedTensor();
+  no_grad([&] { return kernels::mul_(self, other); });
+  return record_inplace(kMulInplace, {self, other}, self, [before, other = SavedTensor(other)](const Tensor& g) {
+    const Tensor& b = other.get();
+    Tensor go = before.defined() ? reduce_to_shape(kernels::multiply(g, before.get()), b.shape()) : Tensor();
+    return std::pair{kernels::multiply(g, b), go};
+  });
+}
+Tensor mul_(const Tensor& self, const Scalar& other) {
+  if (!should_record(self)) return kernels::mul_(self, other);
+  check_inplace(self, kMulInplace);
+  no_grad([&] { return kernels::mul_(self, other); });
+  return record_inplace(kMulInplace, {self}, self, [other](const Tensor& g) { return kernels::multiply(g, other); });
+}
+Tensor div_(const Tensor& self, const Tensor& other) {
+  if (!should_record(self, other)) return kernels::div_(self, other);
+  check_inplace(self, kDivInplace);
+  no_grad([&] { return kernels::div_(self, other); });
+  // d(a / b)/db = -grad * (a / b) / b: the result stands in for a / b.
+  SavedTensor result = requires_grad(other) ? SavedTensor::output(self) : SavedTensor();
+  return record_inplace(kDivInplace, {self, other}, self, [result, other = SavedTensor(other)](const Tensor& g) {
+    const Tensor& b = other.get();
+    Tensor gs = kernels::divide(g, b);
+    Tensor go = result.defined()
+                    ? reduce_to_shape(kernels::neg(kernels::divide(kernels::multiply(g, result.get()), b)), b.shape())
+                    : Tensor();
+    return std::pair{gs, go};
+  });
+}
+Tensor div_(const Tensor& self, const Scalar& other) {
+  if (!should_record(self)) return kernels::div_(self, other);
+  check_inplace(self, kDivInplace);
+  no_grad([&] { return kernels::div_(self, other); });
+  return record_inplace(kDivInplace, {self}, self, [other](const Tensor& g) { return kernels::divide(g, other); });
+}
+Tensor zero_(const Tensor& self) {
+  if (!should_record(self)) return kernels::zero_(self);
+  check_inplace(self, kZeroInplace);
+  no_grad([&] { return kernels::zero_(self); });
+  return record_inplace(kZeroInplace, {self}, self, [](const Tensor& g) { return zeros_like(g); });
+}
+Tensor fill_(const Tensor& self, const Scalar& value) {
+  if (!should_record(self)) return kernels::fill_(self, value);
+  check_inplace(self, kFillInplace);
+  no_grad([&] { return kernels::fill_(self, value); });
+  return record_inplace(kFillInplace, {self}, self, [](const Tensor& g) { return zeros_like(g); });
+}
+Tensor copy_(const Tensor& dst, const Tensor& src) {
+  if (!should_record(dst, src)) return kernels::copy_(dst, src);
+  check_inplace(dst, kCopyInplace);
+  no_grad([&] { return kernels::copy_(dst, src); });
+  return record_inplace(kCopyInplace, {dst, src}, dst, [s = src.shape()](const Tensor& g) {
+    return std::pair{zeros_like(g), broadcast_to_backward(g, s)};
+  });
+}
+Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
+  if (!should_record(self)) return kernels::clamp_(self, min, max);
+  check_inplace(self, kClampInplace);
+  SavedTensor before(no_grad([&] { return self.clone(); }));
+  no_grad([&] { return kernels::clamp_(self, min, max); });
+  return record_inplace(kClampInplace, {self}, self,
+                        [before, min, max](const Tensor& g) { return clip_backward(g, before.get(), min, max); });
+}
+
+}  // namespace ex

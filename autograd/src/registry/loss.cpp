@@ -1,0 +1,132 @@
+// Registry entries of the losses. Inputs and (where PyTorch 1.13 differentiates them)
+// targets get gradients; weight and pos_weight are constants, as in PyTorch, so
+// recording with one that requires grad throws rather than silently dropping its
+// gradient. Class-index targets are int64, which can never require grad.
+
+#include "extensor/autograd/ops/loss.hpp"
+
+#include <fmt/format.h>
+
+#include "autograd/src/record.hpp"
+#include "extensor/core/kernels/arithmetic.hpp"
+
+namespace ex {
+
+using autograd::OpInfo;
+using autograd::register_op;
+using autograd::SavedTensor;
+using namespace autograd::detail;
+
+namespace {
+const OpInfo& kMseLoss = register_op("mse_loss", "input, target, reduction");
+const OpInfo& kL1Loss = register_op("l1_loss", "input, target, reduction");
+const OpInfo& kSmoothL1Loss = register_op("smooth_l1_loss", "input, target, reduction, beta");
+const OpInfo& kBce = register_op("binary_cross_entropy", "input, target, weight, reduction");
+const OpInfo& kBceWithLogits =
+    register_op("binary_cross_entropy_with_logits", "input, target, weight, pos_weight, reduction");
+const OpInfo& kCrossEntropy =
+    register_op("cross_entropy", "input, target, weight, ignore_index, reduction, label_smoothing");
+const OpInfo& kNllLoss = register_op("nll_loss", "input, target, weight, ignore_index, reduction");
+
+void check_not_differentiated(const OpInfo& op, const Tensor& t, const char* what) {
+  if (requires_grad(t)) throw Error(fmt::format("{}: the derivative for {} is not implemented", op.name, what));
+}
+
+// An optional saved tensor (weight, pos_weight): undefined when the caller gave none.
+Tensor saved_or_undefined(const SavedTensor& saved) { return saved.defined() ? saved.get() : Tensor(); }
+
+// mse, l1 and smooth_l1 are functions of d = input - target, so the target's gradient is
+// the input's negated. Both come from one backward call in the loss's dtype (the
+// promoted one), so a wider target does not get the input's rounding.
+template <class Forward, class Backward>
+Tensor record_regression(const OpInfo& op, const Tensor& input, const Tensor& target, Reduction reduction,
+                         Forward forward, Backward backward) {
+  if (!should_record(input, target)) return forward();
+  Tensor loss = no_grad(forward);
+  return record(op, {input, target}, loss,
+                [input = SavedTensor(input), target = SavedTensor(target), reduction, backward, dtype = loss.dtype(),
+                 target_needs_grad = requires_grad(target)](const Tensor& g) {
+                  Tensor gi = backward(g, input.get().to(dtype), target.get(), reduction);
+                  return std::pair{gi, target_needs_grad ? kernels::neg(gi) : Tensor()};
+                });
+}
+}  // namespace
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  return record_regression(
+      kMseLoss, input, target, reduction, [&] { return kernels::mse_loss(input, target, reduction); },
+      [](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) { return mse_loss_backward(g, x, t, r); });
+}
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  return record_regression(
+      kL1Loss, input, target, reduction, [&] { return kernels::l1_loss(input, target, reduction); },
+      [](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) { return l1_loss_backward(g, x, t, r); });
+}
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
+  return record_regression(
+      kSmoothL1Loss, input, target, reduction, [&] { return kernels::smooth_l1_loss(input, target, reduction, beta); },
+      [beta](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) {
+        return smooth_l1_loss_backward(g, x, t, r, beta);
+      });
+}
+
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
+  if (!should_record(input, target, weight)) return kernels::binary_cross_entropy(input, target, weight, reduction);
+  check_not_differentiated(kBce, weight, "weight");
+  return record(
+      kBce, {input, target}, no_grad([&] { return kernels::binary_cross_entropy(input, target, weight, reduction); }),
+      [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), reduction,
+       target_needs_grad = requires_grad(target)](const Tensor& g) {
+        const Tensor &x = input.get(), &t = target.get(), w = saved_or_undefined(weight);
+        return std::pair{binary_cross_entropy_backward(g, x, t, w, reduction),
+                         target_needs_grad ? binary_cross_entropy_target_backward(g, x, t, w, reduction) : Tensor()};
+      });
+}
+
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
+                                        Reduction reduction, const Tensor& pos_weight) {
+  if (!should_record(input, target, weight, pos_weight))
+    return kernels::binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight);
+  check_not_differentiated(kBceWithLogits, weight, "weight");
+  check_not_differentiated(kBceWithLogits, pos_weight, "pos_weight");
+  return record(
+      kBceWithLogits, {input, target},
+      no_grad([&] { return kernels::binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight); }),
+      [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight),
+       pos_weight = SavedTensor(pos_weight), reduction, target_needs_grad = requires_grad(target)](const Tensor& g) {
+        const Tensor &x = input.get(), &t = target.get(), w = saved_or_undefined(weight),
+                     p = saved_or_undefined(pos_weight);
+        return std::pair{
+            binary_cross_entropy_with_logits_backward(g, x, t, w, reduction, p),
+            target_needs_grad ? binary_cross_entropy_with_logits_target_backward(g, x, t, w, reduction, p) : Tensor()};
+      });
+}
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,
+                     Reduction reduction, double label_smoothing) {
+  if (!should_record(input, weight))
+    return kernels::cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing);
+  check_not_differentiated(kCrossEntropy, weight, "weight");
+  return record(kCrossEntropy, {input}, no_grad([&] {
+                  return kernels::cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing);
+                }),
+                [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), ignore_index,
+                 reduction, label_smoothing](const Tensor& g) {
+                  return cross_entropy_backward(g, input.get(), target.get(), saved_or_undefined(weight), ignore_index,
+                                                reduction, label_smoothing);
+                });
+}
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,
+                Reduction reduction) {
+  if (!should_record(input, weight)) return kernels::nll_loss(input, target, weight, ignore_index, reduction);
+  check_not_differentiated(kNllLoss, weight, "weight");
+  return record(
+      kNllLoss, {input}, no_grad([&] { return kernels::nll_loss(input, target, weight, ignore_index, reduction); }),
+      [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), ignore_index,
+       reduction](const Tensor& g) {
+        return nll_loss_backward(g, input.get(), target.get(), saved_or_undefined(weight), ignore_index, reduction);
+      });
+}
+
+}  // namespace ex

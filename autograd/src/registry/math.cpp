@@ -1,0 +1,62 @@
+// Registry entries of the elementwise math family. exp and sqrt differentiate from
+// their output, the smooth others from their input; sign, ceil, floor, round and trunc
+// are piecewise constant and save nothing (their gradient is zeros, as
+// sign_backward & co. return).
+
+#include "extensor/autograd/ops/math.hpp"
+
+#include "autograd/src/record.hpp"
+#include "extensor/core/creation.hpp"
+
+namespace ex {
+
+using autograd::OpInfo;
+using autograd::register_op;
+using autograd::SavedTensor;
+using namespace autograd::detail;
+
+namespace {
+const OpInfo& kExp = register_op("exp", "output");
+const OpInfo& kLog = register_op("log", "x");
+const OpInfo& kLog2 = register_op("log2", "x");
+const OpInfo& kLog10 = register_op("log10", "x");
+const OpInfo& kSqrt = register_op("sqrt", "output");
+const OpInfo& kSin = register_op("sin", "x");
+const OpInfo& kCos = register_op("cos", "x");
+const OpInfo& kAbs = register_op("abs", "x");
+const OpInfo& kSign = register_op("sign", "nothing");
+const OpInfo& kCeil = register_op("ceil", "nothing");
+const OpInfo& kFloor = register_op("floor", "nothing");
+const OpInfo& kRound = register_op("round", "nothing");
+const OpInfo& kTrunc = register_op("trunc", "nothing");
+const OpInfo& kClip = register_op("clip", "x, bounds");
+
+// Piecewise-constant ops: the gradient is zeros of the input's shape (grad has it).
+Tensor record_piecewise_constant(const OpInfo& op, const Tensor& x, Tensor (*forward)(const Tensor&)) {
+  if (!should_record(x)) return forward(x);
+  return record(op, {x}, no_grad([&] { return forward(x); }), [](const Tensor& g) { return zeros_like(g); });
+}
+}  // namespace
+
+Tensor exp(const Tensor& x) { return record_unary<Save::Output>(kExp, x, kernels::exp, exp_backward); }
+Tensor sqrt(const Tensor& x) { return record_unary<Save::Output>(kSqrt, x, kernels::sqrt, sqrt_backward); }
+Tensor log(const Tensor& x) { return record_unary<Save::Input>(kLog, x, kernels::log, log_backward); }
+Tensor log2(const Tensor& x) { return record_unary<Save::Input>(kLog2, x, kernels::log2, log2_backward); }
+Tensor log10(const Tensor& x) { return record_unary<Save::Input>(kLog10, x, kernels::log10, log10_backward); }
+Tensor sin(const Tensor& x) { return record_unary<Save::Input>(kSin, x, kernels::sin, sin_backward); }
+Tensor cos(const Tensor& x) { return record_unary<Save::Input>(kCos, x, kernels::cos, cos_backward); }
+Tensor abs(const Tensor& x) { return record_unary<Save::Input>(kAbs, x, kernels::abs, abs_backward); }
+
+Tensor sign(const Tensor& x) { return record_piecewise_constant(kSign, x, kernels::sign); }
+Tensor ceil(const Tensor& x) { return record_piecewise_constant(kCeil, x, kernels::ceil); }
+Tensor floor(const Tensor& x) { return record_piecewise_constant(kFloor, x, kernels::floor); }
+Tensor round(const Tensor& x) { return record_piecewise_constant(kRound, x, kernels::round); }
+Tensor trunc(const Tensor& x) { return record_piecewise_constant(kTrunc, x, kernels::trunc); }
+
+Tensor clip(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  return record_unary<Save::Input>(
+      kClip, x, [&](const Tensor& t) { return kernels::clip(t, min, max); },
+      [min, max](const Tensor& g, const Tensor& t) { return clip_backward(g, t, min, max); });
+}
+
+}  // namespace ex

@@ -1,0 +1,145 @@
+// Registry entries of the shape family (and of Tensor's view and copy members, which
+// record through them). Views save shapes and axes only, never data.
+
+#include "extensor/autograd/ops/shape.hpp"
+
+#include "autograd/src/record.hpp"
+
+namespace ex {
+
+using autograd::OpInfo;
+using autograd::register_op;
+using autograd::TensorList;
+using namespace autograd::detail;
+
+namespace {
+const OpInfo& kReshape = register_op("reshape", "input shape");
+const OpInfo& kView = register_op("view", "input shape");
+const OpInfo& kFlatten = register_op("flatten", "input shape");
+const OpInfo& kSqueeze = register_op("squeeze", "input shape");
+const OpInfo& kUnsqueeze = register_op("unsqueeze", "axis");
+const OpInfo& kTranspose = register_op("transpose", "axes");
+const OpInfo& kPermute = register_op("permute", "dims");
+const OpInfo& kSlice = register_op("slice", "input shape, axis, start, stop, step");
+const OpInfo& kBroadcastTo = register_op("broadcast_to", "input shape");
+const OpInfo& kExpand = register_op("expand", "input shape");
+const OpInfo& kSplit = register_op("split", "input shape, axis, piece sizes");
+const OpInfo& kConcatenate = register_op("concatenate", "input shapes and dtypes, axis");
+const OpInfo& kStack = register_op("stack", "input count and dtypes, axis");
+const OpInfo& kClone = register_op("clone", "nothing");
+const OpInfo& kTo = register_op("to", "input dtype");
+
+// Ops whose gradient is grad brought back to the input's shape by one kernel.
+template <class Forward, class Backward>
+Tensor record_shape_op(const OpInfo& op, const Tensor& t, Forward forward, Backward backward) {
+  if (!should_record(t)) return forward();
+  return record(op, {t}, no_grad(forward), [s = t.shape(), backward](const Tensor& g) { return backward(g, s); });
+}
+
+std::vector<DType> dtypes_of(const std::vector<Tensor>& tensors) {
+  std::vector<DType> out;
+  for (const Tensor& t : tensors) out.push_back(t.dtype());
+  return out;
+}
+}  // namespace
+
+Tensor reshape(const Tensor& t, const Shape& shape) {
+  return record_shape_op(
+      kReshape, t, [&] { return kernels::reshape(t, shape); }, reshape_backward);
+}
+Tensor view(const Tensor& t, const Shape& shape) {
+  return record_shape_op(
+      kView, t, [&] { return t.view(shape); }, reshape_backward);
+}
+Tensor flatten(const Tensor& t, std::int64_t start_axis, std::int64_t end_axis) {
+  return record_shape_op(
+      kFlatten, t, [&] { return kernels::flatten(t, start_axis, end_axis); }, flatten_backward);
+}
+Tensor squeeze(const Tensor& t) {
+  return record_shape_op(
+      kSqueeze, t, [&] { return kernels::squeeze(t); }, squeeze_backward);
+}
+Tensor squeeze(const Tensor& t, std::int64_t axis) {
+  return record_shape_op(
+      kSqueeze, t, [&] { return kernels::squeeze(t, axis); }, squeeze_backward);
+}
+Tensor unsqueeze(const Tensor& t, std::int64_t axis) {
+  if (!should_record(t)) return kernels::unsqueeze(t, axis);
+  return record(kUnsqueeze, {t}, no_grad([&] { return kernels::unsqueeze(t, axis); }),
+                [axis](const Tensor& g) { return unsqueeze_backward(g, axis); });
+}
+Tensor transpose(const Tensor& t, std::int64_t axis0, std::int64_t axis1) {
+  if (!should_record(t)) return kernels::transpose(t, axis0, axis1);
+  return record(kTranspose, {t}, no_grad([&] { return kernels::transpose(t, axis0, axis1); }),
+                [axis0, axis1](const Tensor& g) { return transpose_backward(g, axis0, axis1); });
+}
+Tensor transpose(const Tensor& t) {
+  if (!should_record(t)) return kernels::transpose(t);
+  return record(kTranspose, {t}, no_grad([&] { return kernels::transpose(t); }),
+                [](const Tensor& g) { return transpose_backward(g); });
+}
+Tensor permute(const Tensor& t, const std::vector<std::int64_t>& dims) {
+  if (!should_record(t)) return kernels::permute(t, dims);
+  return record(kPermute, {t}, no_grad([&] { return kernels::permute(t, dims); }),
+                [dims](const Tensor& g) { return permute_backward(g, dims); });
+}
+Tensor slice(const Tensor& t, std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step) {
+  if (!should_record(t)) return kernels::slice(t, axis, start, stop, step);
+  return record(kSlice, {t}, no_grad([&] { return kernels::slice(t, axis, start, stop, step); }),
+                [s = t.shape(), axis, start, stop, step](const Tensor& g) {
+                  return slice_backward(g, s, axis, start, stop, step);
+                });
+}
+Tensor broadcast_to(const Tensor& t, const Shape& shape) {
+  return record_shape_op(
+      kBroadcastTo, t, [&] { return kernels::broadcast_to(t, shape); }, broadcast_to_backward);
+}
+Tensor expand(const Tensor& t, const Shape& shape) {
+  return record_shape_op(
+      kExpand, t, [&] { return t.expand(shape); }, broadcast_to_backward);
+}
+Tensor clone(const Tensor& t) {
+  if (!should_record(t)) return t.clone();
+  return record(kClone, {t}, no_grad([&] { return t.clone(); }), [](const Tensor& g) { return g; });
+}
+Tensor to(const Tensor& t, DType dtype) {
+  if (!should_record(t) || dtype == t.dtype()) return t.to(dtype);
+  // Integer and bool results carry no gradient (like PyTorch, they cannot require grad).
+  if (!is_floating(dtype)) return no_grad([&] { return t.to(dtype); });
+  return record(kTo, {t}, no_grad([&] { return t.to(dtype); }), [d = t.dtype()](const Tensor& g) { return g.to(d); });
+}
+
+std::vector<Tensor> split(const Tensor& t, const std::vector<std::int64_t>& sizes, std::int64_t axis) {
+  if (!should_record(t)) return kernels::split(t, sizes, axis);
+  std::vector<Tensor> pieces = no_grad([&] { return kernels::split(t, sizes, axis); });
+  return record_many(kSplit, std::vector<Tensor>{t}, std::move(pieces),
+                     [s = t.shape(), axis, sizes](const TensorList& g) { return split_backward(g, s, axis, sizes); });
+}
+std::vector<Tensor> split(const Tensor& t, std::int64_t sections, std::int64_t axis) {
+  if (!should_record(t)) return kernels::split(t, sections, axis);
+  std::vector<Tensor> pieces = no_grad([&] { return kernels::split(t, sections, axis); });
+  std::vector<std::int64_t> sizes;
+  const std::int64_t a = axis < 0 ? axis + t.dim() : axis;
+  for (const Tensor& p : pieces) sizes.push_back(p.size(a));
+  return record_many(kSplit, std::vector<Tensor>{t}, std::move(pieces),
+                     [s = t.shape(), axis, sizes](const TensorList& g) { return split_backward(g, s, axis, sizes); });
+}
+Tensor concatenate(const std::vector<Tensor>& tensors, std::int64_t axis) {
+  if (!should_record(tensors)) return kernels::concatenate(tensors, axis);
+  std::vector<Shape> shapes;
+  for (const Tensor& t : tensors) shapes.push_back(t.shape());
+  return record_many(kConcatenate, tensors, {no_grad([&] { return kernels::concatenate(tensors, axis); })},
+                     [shapes, axis, dtypes = dtypes_of(tensors)](const TensorList& g) {
+                       return concatenate_backward(g[0], shapes, axis, dtypes);
+                     })[0];
+}
+Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis) {
+  if (!should_record(tensors)) return kernels::stack(tensors, axis);
+  const auto count = static_cast<std::int64_t>(tensors.size());
+  return record_many(kStack, tensors, {no_grad([&] { return kernels::stack(tensors, axis); })},
+                     [count, axis, dtypes = dtypes_of(tensors)](const TensorList& g) {
+                       return stack_backward(g[0], count, axis, dtypes);
+                     })[0];
+}
+
+}  // namespace ex

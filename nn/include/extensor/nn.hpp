@@ -1,0 +1,15 @@
+#pragma once
+// The nn layer: Module, layers, losses, the functional API, initializers, summary.
+
+#include "extensor/nn/activation.hpp"
+#include "extensor/nn/container.hpp"
+#include "extensor/nn/dropout.hpp"
+#include "extensor/nn/flatten.hpp"
+#include "extensor/nn/functional.hpp"
+#include "extensor/nn/init.hpp"
+#include "extensor/nn/linear.hpp"
+#include "extensor/nn/loss.hpp"
+#include "extensor/nn/module.hpp"
+#include "extensor/nn/options.hpp"
+#include "extensor/nn/state_dict.hpp"
+#include "extensor/nn/summary.hpp"

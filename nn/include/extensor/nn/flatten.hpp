@@ -1,0 +1,32 @@
+#pragma once
+// Shape modules: Flatten and Identity.
+
+#include <cstdint>
+#include <string>
+
+#include "extensor/nn/module.hpp"
+
+namespace ex::nn {
+
+// Merges axes start_axis..end_axis (inclusive, negatives from the end) into one through
+// ex::flatten, like torch.nn.Flatten: the defaults turn [N, C, H, W] into [N, C*H*W].
+// Throws what ex::flatten throws ("flatten: ...") for axes the input does not have.
+class Flatten : public Module {
+ public:
+  explicit Flatten(std::int64_t start_axis = 1, std::int64_t end_axis = -1);
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;  // "start_axis=1, end_axis=-1"
+
+ private:
+  std::int64_t start_axis_;
+  std::int64_t end_axis_;
+};
+
+// Returns its input unchanged (the same tensor): a placeholder layer.
+class Identity : public Module {
+ public:
+  Identity() : Module("Identity") {}
+  Tensor forward(const Tensor& input) override { return input; }
+};
+
+}  // namespace ex::nn

@@ -1,0 +1,349 @@
+// Gradcheck samples for every built-in registry entry, several per op where the op has
+// several forms: broadcasting both ways, non-contiguous inputs (made by views inside fn,
+// so the views record too), rank 0, axes and keepdims, several outputs, in-place ops on
+// a clone of a non-leaf. Inputs stay away from kinks and jumps (relu and abs at 0, max
+// ties, clip bounds, integers for floor, halves for round), where a central difference
+// is not a derivative; for the piecewise-constant ops gradcheck then checks that the
+// gradient is zero.
+
+#include "registry_samples.hpp"
+
+#include <optional>
+#include <random>
+#include <utility>
+
+namespace ex::test {
+
+namespace {
+
+using In = const std::vector<Tensor>&;
+using Samples = std::vector<GradcheckSample>;
+
+// The same values with |v| in [0.25, 1.25): away from 0 (relu, abs, sign, leaky_relu).
+Tensor away_from_zero(const Shape& shape) {
+  std::vector<double> v = uniform64(shape, 0.25, 1.25).to_vector<double>();
+  for (std::size_t i = 0; i < v.size(); i += 2) v[i] = -v[i];
+  return ex::tensor(v, shape);
+}
+
+Tensor requires_grad(const Tensor& t) { return t.requires_grad_(); }
+
+// The six forms of a binary op: broadcasting each way, rank 0, a transposed operand,
+// and a Scalar on either side. Operands are drawn from [a_lo, a_hi) and [b_lo, b_hi).
+template <class Op>
+Samples binary_samples(Op op, std::pair<double, double> a, std::pair<double, double> b, double scalar_a,
+                       double scalar_b) {
+  auto A = [a](const Shape& s) { return uniform64(s, a.first, a.second); };
+  auto B = [b](const Shape& s) { return uniform64(s, b.first, b.second); };
+  auto both = [op](In in) { return op(in[0], in[1]); };
+  return {
+      {"[2, 3] with [3]", both, {A({2, 3}), B({3})}},
+      {"[3, 1] with [1, 4] (both broadcast)", both, {A({3, 1}), B({1, 4})}},
+      {"[2, 2] with rank 0", both, {A({2, 2}), B({})}},
+      {"transposed [3, 2] with [2, 3]",
+       [op](In in) { return op(ex::transpose(in[0]), in[1]); },
+       {A({3, 2}), B({2, 3})}},
+      {"tensor with Scalar", [op, scalar_b](In in) { return op(in[0], Scalar(scalar_b)); }, {A({2, 3})}},
+      {"Scalar with tensor", [op, scalar_a](In in) { return op(Scalar(scalar_a), in[0]); }, {B({2, 3})}},
+  };
+}
+
+// In-place op on a clone (a non-leaf) of input 0, with a broadcast tensor and a Scalar.
+template <class Op>
+Samples inplace_samples(Op op, std::pair<double, double> other, double scalar) {
+  return {
+      {"clone of [2, 3] with [3]",
+       [op](In in) {
+         Tensor t = ex::clone(in[0]);
+         op(t, in[1]);
+         return t;
+       },
+       {uniform64({2, 3}), uniform64({3}, other.first, other.second)}},
+      {"clone of [2, 3] with Scalar",
+       [op, scalar](In in) {
+         Tensor t = ex::clone(in[0]);
+         op(t, Scalar(scalar));
+         return t;
+       },
+       {uniform64({2, 3})}},
+  };
+}
+
+void add_arithmetic(GradcheckSamples& t) {
+  const std::pair<double, double> any{-1, 1}, positive{0.5, 1.5};
+  // modulo and floor_divide: a / b stays inside (1, 2), away from the jumps.
+  const std::pair<double, double> dividend{1.1, 1.3}, divisor{0.7, 1.0};
+  t["add"] = binary_samples([](const auto& a, const auto& b) { return ex::add(a, b); }, any, any, 0.5, 1.5);
+  t["subtract"] = binary_samples([](const auto& a, const auto& b) { return ex::subtract(a, b); }, any, any, 0.5, 1.5);
+  t["multiply"] = binary_samples([](const auto& a, const auto& b) { return ex::multiply(a, b); }, any, any, 0.5, 1.5);
+  t["divide"] = binary_samples([](const auto& a, const auto& b) { return ex::divide(a, b); }, any, positive, 0.5, 1.5);
+  t["power"] = binary_samples([](const auto& a, const auto& b) { return ex::power(a, b); }, positive, any, 1.7, 2.5);
+  t["modulo"] =
+      binary_samples([](const auto& a, const auto& b) { return ex::modulo(a, b); }, dividend, divisor, 1.2, 0.8);
+  t["floor_divide"] =
+      binary_samples([](const auto& a, const auto& b) { return ex::floor_divide(a, b); }, dividend, divisor, 1.2, 0.8);
+  t["neg"] = {{"[2, 3]", [](In in) { return ex::neg(in[0]); }, {uniform64({2, 3})}},
+              {"operator- (unary), transposed", [](In in) { return -ex::transpose(in[0]); }, {uniform64({2, 3})}}};
+
+  t["add_"] = inplace_samples([](const Tensor& s, const auto& o) { return ex::add_(s, o); }, any, 0.5);
+  t["sub_"] = inplace_samples([](const Tensor& s, const auto& o) { return ex::sub_(s, o); }, any, 0.5);
+  t["mul_"] = inplace_samples([](const Tensor& s, const auto& o) { return ex::mul_(s, o); }, any, 1.5);
+  t["div_"] = inplace_samples([](const Tensor& s, const auto& o) { return ex::div_(s, o); }, positive, 1.5);
+  // zero_ and fill_ cut the clone's history: only the second use of x carries gradient.
+  t["zero_"] = {
+      {"clone of [2, 3]", [](In in) { return ex::add(ex::zero_(ex::clone(in[0])), in[0]); }, {uniform64({2, 3})}}};
+  t["fill_"] = {{"clone of [2, 3]",
+                 [](In in) { return ex::multiply(ex::fill_(ex::clone(in[0]), 2.0), in[0]); },
+                 {uniform64({2, 3})}}};
+  t["copy_"] = {{"[3] broadcast into a clone of [2, 3]",
+                 [](In in) { return ex::multiply(ex::copy_(ex::clone(in[0]), in[1]), in[0]); },
+                 {uniform64({2, 3}), uniform64({3})}}};
+  const Tensor away_from_bounds = ex::tensor<double>({-0.9, -0.3, 0.1, 0.45, 0.7, -0.6}, {2, 3});
+  t["clamp_"] = {
+      {"both bounds", [](In in) { return ex::clamp_(ex::clone(in[0]), -0.5, 0.5); }, {away_from_bounds}},
+      {"max only", [](In in) { return ex::clamp_(ex::clone(in[0]), std::nullopt, 0.2); }, {away_from_bounds}},
+      {"min only", [](In in) { return ex::clamp_(ex::clone(in[0]), -0.2, std::nullopt); }, {away_from_bounds}},
+  };
+}
+
+void add_shape(GradcheckSamples& t) {
+  const Tensor x = uniform64({2, 3, 2});
+  t["reshape"] = {{"[2, 3, 2] -> [3, -1]",
+                   [](In in) {
+                     return ex::reshape(in[0], {3, -1});
+                   },
+                   {x}},
+                  {"transposed (copies)", [](In in) { return ex::reshape(ex::transpose(in[0], 0, 2), {12}); }, {x}}};
+  t["view"] = {{"[2, 3, 2] -> [6, 2]", [](In in) { return ex::view(in[0], {6, 2}); }, {x}}};
+  t["flatten"] = {{"axes 1..2", [](In in) { return ex::flatten(in[0], 1, 2); }, {x}},
+                  {"rank 0", [](In in) { return ex::flatten(in[0]); }, {uniform64({})}}};
+  t["squeeze"] = {{"all", [](In in) { return ex::squeeze(in[0]); }, {uniform64({2, 1, 3})}},
+                  {"axis 1", [](In in) { return ex::squeeze(in[0], 1); }, {uniform64({2, 1, 3})}}};
+  t["unsqueeze"] = {{"axis 0", [](In in) { return ex::unsqueeze(in[0], 0); }, {x}},
+                    {"axis -1", [](In in) { return ex::unsqueeze(in[0], -1); }, {x}}};
+  t["transpose"] = {{"axes 0, 2", [](In in) { return ex::transpose(in[0], 0, 2); }, {x}},
+                    {"matrix", [](In in) { return ex::transpose(in[0]); }, {uniform64({2, 3})}}};
+  t["permute"] = {{"[2, 0, 1]", [](In in) { return ex::permute(in[0], {2, 0, 1}); }, {x}}};
+  t["slice"] = {{"axis 1, step 2", [](In in) { return ex::slice(in[0], 1, 1, 6, 2); }, {uniform64({3, 6})}},
+                {"negative start", [](In in) { return ex::slice(in[0], 0, -2, 3); }, {uniform64({3, 6})}}};
+  t["broadcast_to"] = {{"[3, 1] -> [2, 3, 4]",
+                        [](In in) {
+                          return ex::broadcast_to(in[0], {2, 3, 4});
+                        },
+                        {uniform64({3, 1})}}};
+  t["expand"] = {{"[3, 1] -> [3, 4]", [](In in) { return ex::expand(in[0], {3, 4}); }, {uniform64({3, 1})}}};
+  t["split"] = {
+      {"sizes {2, 3}, pieces combined",
+       [](In in) {
+         const std::vector<Tensor> p = ex::split(in[0], {2, 3}, 0);
+         return ex::concatenate({ex::multiply(p[0], p[0]), p[1]});
+       },
+       {uniform64({5, 2})}},
+      {"3 sections, the middle one unused",
+       [](In in) {
+         const std::vector<Tensor> p = ex::split(in[0], 3, 1);
+         return ex::add(ex::multiply(p[0], p[2]), p[0]);
+       },
+       {uniform64({2, 6})}},
+  };
+  t["concatenate"] = {{"axis 0",
+                       [](In in) {
+                         return ex::concatenate({in[0], in[1]}, 0);
+                       },
+                       {uniform64({2, 3}), uniform64({1, 3})}},
+                      {"axis 1, transposed input",
+                       [](In in) {
+                         return ex::concatenate({in[0], ex::transpose(in[1])}, 1);
+                       },
+                       {uniform64({2, 3}), uniform64({2, 2})}}};
+  t["stack"] = {{"axis 1",
+                 [](In in) {
+                   return ex::stack({in[0], in[1], in[0]}, 1);
+                 },
+                 {uniform64({2, 3}), uniform64({2, 3})}}};
+  t["clone"] = {{"[2, 3]", [](In in) { return ex::multiply(ex::clone(in[0]), in[0]); }, {uniform64({2, 3})}}};
+  // Through float32 and back: the rounding would swamp a 1e-6 step, so a larger step
+  // (exact for this linear map) and tolerance.
+  t["to"] = {{"float64 -> float32 -> float64",
+              [](In in) { return ex::to(ex::to(in[0], DType::Float32), DType::Float64); },
+              {uniform64({2, 3})},
+              1e-2,
+              1e-4}};
+}
+
+void add_matmul(GradcheckSamples& t) {
+  auto mm = [](In in) { return ex::matmul(in[0], in[1]); };
+  t["matmul"] = {
+      {"[2, 3] @ [3, 4]", mm, {uniform64({2, 3}), uniform64({3, 4})}},
+      {"batched [2, 2, 3] @ [3, 2] (broadcast)", mm, {uniform64({2, 2, 3}), uniform64({3, 2})}},
+      {"[3] @ [3, 2]", mm, {uniform64({3}), uniform64({3, 2})}},
+      {"[2, 3] @ [3]", mm, {uniform64({2, 3}), uniform64({3})}},
+      {"transposed operand",
+       [](In in) { return ex::matmul(ex::transpose(in[0]), in[1]); },
+       {uniform64({3, 2}), uniform64({3, 4})}},
+  };
+  t["dot"] = {{"[4] . [4]", [](In in) { return ex::dot(in[0], in[1]); }, {uniform64({4}), uniform64({4})}}};
+  t["outer"] = {{"[3] x [2]", [](In in) { return ex::outer(in[0], in[1]); }, {uniform64({3}), uniform64({2})}}};
+}
+
+void add_activation(GradcheckSamples& t) {
+  t["relu"] = {{"[2, 3]", [](In in) { return ex::relu(in[0]); }, {away_from_zero({2, 3})}},
+               {"transposed", [](In in) { return ex::relu(ex::transpose(in[0])); }, {away_from_zero({3, 2})}}};
+  t["leaky_relu"] = {{"slope 0.1", [](In in) { return ex::leaky_relu(in[0], 0.1); }, {away_from_zero({2, 3})}}};
+  t["prelu"] = {{"alpha per channel",
+                 [](In in) { return ex::prelu(in[0], in[1]); },
+                 {away_from_zero({2, 3, 2}), uniform64({3}, 0.1, 0.5)}},
+                {"shared alpha",
+                 [](In in) { return ex::prelu(in[0], in[1]); },
+                 {away_from_zero({2, 3}), uniform64({1}, 0.1, 0.5)}}};
+  t["sigmoid"] = {{"[2, 3]", [](In in) { return ex::sigmoid(in[0]); }, {uniform64({2, 3}, -3, 3)}}};
+  t["tanh"] = {{"[2, 3]", [](In in) { return ex::tanh(in[0]); }, {uniform64({2, 3}, -2, 2)}}};
+  for (const char* name : {"softmax", "log_softmax"}) {
+    const bool is_log = name[0] == 'l';
+    auto op = [is_log](const Tensor& x, std::int64_t axis) {
+      return is_log ? ex::log_softmax(x, axis) : ex::softmax(x, axis);
+    };
+    t[name] = {
+        {"axis 1", [op](In in) { return op(in[0], 1); }, {uniform64({2, 4})}},
+        {"axis 0 of a transposed input", [op](In in) { return op(ex::transpose(in[0]), 0); }, {uniform64({2, 3})}},
+        {"axis -1 of rank 3", [op](In in) { return op(in[0], -1); }, {uniform64({2, 2, 3})}},
+        {"rank 0", [op](In in) { return op(in[0], 0); }, {uniform64({})}}};
+  }
+  t["gelu"] = {{"none", [](In in) { return ex::gelu(in[0]); }, {uniform64({2, 3}, -3, 3)}},
+               {"tanh", [](In in) { return ex::gelu(in[0], "tanh"); }, {uniform64({2, 3}, -3, 3)}}};
+}
+
+void add_math(GradcheckSamples& t) {
+  using Unary = Tensor (*)(const Tensor&);
+  // Smooth ops: a plain sample, a transposed input, rank 0, on values inside the domain.
+  const std::pair<const char*, std::pair<Unary, std::pair<double, double>>> smooth[] = {
+      {"exp", {ex::exp, {-2, 2}}},      {"log", {ex::log, {0.5, 2}}},   {"log2", {ex::log2, {0.5, 2}}},
+      {"log10", {ex::log10, {0.5, 2}}}, {"sqrt", {ex::sqrt, {0.5, 2}}}, {"sin", {ex::sin, {-3, 3}}},
+      {"cos", {ex::cos, {-3, 3}}},
+  };
+  for (const auto& entry : smooth) {
+    const Unary op = entry.second.first;
+    const std::pair<double, double> range = entry.second.second;
+    const char* name = entry.first;
+    t[name] = {{"[2, 3]", [op](In in) { return op(in[0]); }, {uniform64({2, 3}, range.first, range.second)}},
+               {"transposed",
+                [op](In in) { return op(ex::transpose(in[0])); },
+                {uniform64({3, 2}, range.first, range.second)}},
+               {"rank 0", [op](In in) { return op(in[0]); }, {uniform64({}, range.first, range.second)}}};
+  }
+  t["abs"] = {{"away from 0", [](In in) { return ex::abs(in[0]); }, {away_from_zero({2, 3})}}};
+  // 0.2 or more from every integer and every half: the gradient must be zero.
+  const Tensor off_jumps = ex::tensor<double>({1.2, -0.7, 2.8, -2.2, 0.3, -1.3}, {2, 3});
+  const std::pair<const char*, Unary> piecewise_constant[] = {
+      {"sign", ex::sign}, {"ceil", ex::ceil}, {"floor", ex::floor}, {"round", ex::round}, {"trunc", ex::trunc}};
+  for (const auto& entry : piecewise_constant) {
+    const Unary op = entry.second;
+    t[entry.first] = {
+        {"zero gradient off the jumps", [op](In in) { return ex::multiply(op(in[0]), in[0]); }, {off_jumps}}};
+  }
+  const Tensor away_from_bounds = ex::tensor<double>({-0.9, -0.3, 0.1, 0.45, 0.7, -0.6}, {2, 3});
+  t["clip"] = {{"both bounds", [](In in) { return ex::clip(in[0], -0.5, 0.5); }, {away_from_bounds}},
+               {"min only", [](In in) { return ex::clip(in[0], -0.2, std::nullopt); }, {away_from_bounds}},
+               {"max only", [](In in) { return ex::clip(in[0], std::nullopt, 0.2); }, {away_from_bounds}}};
+}
+
+void add_reduction(GradcheckSamples& t) {
+  using Axes = std::vector<std::int64_t>;
+  // Each reduction in all its forms; uniform values have no ties (max_reduce, min_reduce).
+  auto forms = [](auto op) -> Samples {
+    return {
+        {"all elements", [op](In in) { return op(in[0]); }, {uniform64({2, 3, 2})}},
+        {"axis 1", [op](In in) { return op(in[0], std::int64_t{1}, false); }, {uniform64({2, 3, 2})}},
+        {"axis -1, keepdims", [op](In in) { return op(in[0], std::int64_t{-1}, true); }, {uniform64({2, 3, 2})}},
+        {"axes {0, 2}",
+         [op](In in) {
+           return op(in[0], Axes{0, 2}, false);
+         },
+         {uniform64({2, 3, 2})}},
+        {"axes {2, 0}, keepdims",
+         [op](In in) {
+           return op(in[0], Axes{2, 0}, true);
+         },
+         {uniform64({2, 3, 2})}},
+        {"empty axis list (all)", [op](In in) { return op(in[0], Axes{}, false); }, {uniform64({2, 3})}},
+        {"transposed, axis 0",
+         [op](In in) { return op(ex::transpose(in[0]), std::int64_t{0}, false); },
+         {uniform64({2, 3})}},
+        {"rank 0", [op](In in) { return op(in[0]); }, {uniform64({})}},
+    };
+  };
+  t["sum"] = forms([](const auto&... a) { return ex::sum(a...); });
+  t["mean"] = forms([](const auto&... a) { return ex::mean(a...); });
+  t["max_reduce"] = forms([](const auto&... a) { return ex::max_reduce(a...); });
+  t["min_reduce"] = forms([](const auto&... a) { return ex::min_reduce(a...); });
+}
+
+void add_loss(GradcheckSamples& t) {
+  const Reduction reductions[] = {Reduction::None, Reduction::Mean, Reduction::Sum};
+  auto push = [&t](const std::string& name, const std::string& what, autograd::GradcheckFn fn, std::vector<Tensor> in) {
+    t[name].push_back({what, std::move(fn), std::move(in)});
+  };
+  for (Reduction r : reductions) {
+    const std::string tag = r == Reduction::None ? "None" : (r == Reduction::Mean ? "Mean" : "Sum");
+    // Input and target both differentiated: input - target stays away from 0 (l1) and
+    // from +-beta (smooth_l1, beta 0.5).
+    const Tensor x = ex::tensor<double>({0.9, -0.4, 1.6, 0.2, -1.1, 0.05}, {2, 3});
+    const Tensor y = ex::tensor<double>({0.1, 0.5, 0.2, 0.45, -0.2, 0.3}, {2, 3});
+    push("mse_loss", tag, [r](In in) { return ex::mse_loss(in[0], in[1], r); }, {x, y});
+    push("l1_loss", tag, [r](In in) { return ex::l1_loss(in[0], in[1], r); }, {x.clone(), y.clone()});
+    push("smooth_l1_loss", tag, [r](In in) { return ex::smooth_l1_loss(in[0], in[1], r, 0.5); },
+         {x.clone(), y.clone()});
+    // Weights are constants: only input and target require grad.
+    const Tensor w = uniform64({3}, 0.5, 2);
+    push("binary_cross_entropy", tag + ", weight",
+         [r, w](In in) { return ex::binary_cross_entropy(in[0], in[1], w, r); },
+         {requires_grad(uniform64({2, 3}, 0.1, 0.9)), requires_grad(uniform64({2, 3}, 0, 1))});
+    const Tensor pw = uniform64({3}, 0.5, 3);
+    push("binary_cross_entropy_with_logits", tag + ", weight, pos_weight",
+         [r, w, pw](In in) { return ex::binary_cross_entropy_with_logits(in[0], in[1], w, r, pw); },
+         {requires_grad(uniform64({2, 3}, -2, 2)), requires_grad(uniform64({2, 3}, 0, 1))});
+    push("binary_cross_entropy_with_logits", tag,
+         [r](In in) { return ex::binary_cross_entropy_with_logits(in[0], in[1], {}, r); },
+         {uniform64({2, 3}, -2, 2), uniform64({2, 3}, 0, 1)});
+    // Class-index targets (int64) are never differentiated.
+    const Tensor target = ex::tensor<std::int64_t>({1, 0, 3}, {3});
+    const Tensor cw = uniform64({4}, 0.5, 2);
+    push("cross_entropy", tag, [r, target](In in) { return ex::cross_entropy(in[0], target, {}, -100, r); },
+         {uniform64({3, 4}, -2, 2)});
+    push("cross_entropy", tag + ", weight, ignore_index, label_smoothing",
+         [r, target, cw](In in) { return ex::cross_entropy(in[0], target, cw, 0, r, 0.2); },
+         {uniform64({3, 4}, -2, 2)});
+    push("nll_loss", tag + ", weight, ignore_index",
+         [r, target, cw](In in) { return ex::nll_loss(in[0], target, cw, 3, r); }, {uniform64({3, 4}, -2, 0)});
+  }
+  const Tensor spatial_target = ex::tensor<std::int64_t>({0, 2, 1, 1}, {2, 2});
+  push("cross_entropy", "spatial [2, 3, 2], transposed",
+       [spatial_target](In in) { return ex::cross_entropy(ex::transpose(in[0], 1, 2), spatial_target); },
+       {uniform64({2, 2, 3}, -2, 2)});
+  push("nll_loss", "spatial [2, 3, 2]", [spatial_target](In in) { return ex::nll_loss(in[0], spatial_target); },
+       {uniform64({2, 3, 2}, -2, 0)});
+}
+
+}  // namespace
+
+Tensor uniform64(const Shape& shape, double lo, double hi) {
+  static std::mt19937_64 gen(20240611);
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<double> values(static_cast<std::size_t>(shape.numel()));
+  for (double& v : values) v = dist(gen);
+  return ex::tensor(values, shape);
+}
+
+GradcheckSamples registry_gradcheck_samples() {
+  GradcheckSamples table;
+  add_arithmetic(table);
+  add_shape(table);
+  add_matmul(table);
+  add_activation(table);
+  add_math(table);
+  add_reduction(table);
+  add_loss(table);
+  return table;
+}
+
+}  // namespace ex::test

@@ -1,0 +1,30 @@
+#pragma once
+// Gradcheck samples for every built-in registry entry (registry_samples.cpp), walked by
+// test_registry.cpp: an entry without samples fails that test.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <extensor/extensor.hpp>
+
+namespace ex::test {
+
+// One gradcheck of a public op: fn calls it on inputs (float64; those that
+// requires_grad() are checked, or every float64 input when none does).
+struct GradcheckSample {
+  std::string what;
+  autograd::GradcheckFn fn;
+  std::vector<Tensor> inputs;
+  double eps = 1e-6;
+  double atol = 1e-5;
+};
+
+// Registry op name -> its samples.
+using GradcheckSamples = std::map<std::string, std::vector<GradcheckSample>>;
+GradcheckSamples registry_gradcheck_samples();
+
+// Deterministic float64 values drawn uniformly from [lo, hi) (seeded by call order).
+Tensor uniform64(const Shape& shape, double lo = -1, double hi = 1);
+
+}  // namespace ex::test
