@@ -202,3 +202,53 @@ TEST_CASE("tensor: transposing copies (tiled path) match an element-by-element r
   for (int i = 0; i < 257; i += 13)
     for (int j = 0; j < 300; j += 7) REQUIRE(mt[i * 300 + j] == static_cast<double>(j * 257 + i));
 }
+
+TEST_CASE("tensor: register-block transposes for every element width match the element loop") {
+  // Same-dtype transposing copies go through L x L register transposes (L = 64, 32, 16,
+  // 8 for 1-, 2-, 4-, 8-byte elements) with element-loop edges; a converting copy
+  // (to float64) takes the element loop only, so the two must agree exactly.
+  const int before = ex::get_num_threads();
+  for (int threads : {1, 2}) {
+    ex::set_num_threads(threads);
+    for (DType dt : {DType::Bool, DType::UInt8, DType::Int16, DType::Float16, DType::BFloat16, DType::Int32,
+                     DType::Float32, DType::Int64, DType::Float64}) {
+      std::vector<std::int64_t> values(2 * 75 * 139);
+      for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int64_t>(i % 97);
+      const Tensor base = ex::tensor(values, {2, 75, 139}).to(dt);
+      const std::vector<Tensor> views = {
+          base.transpose(1, 2),                                       // batched, sizes not multiples of any L
+          base.reshape({150, 139}).transpose(0, 1),                   // one big tile grid
+          base.slice(2, 1, 139).transpose(1, 2),                      // rows start off a 64-byte boundary
+          base.reshape({150, 139}).slice(0, 3, 140).transpose(0, 1),  // offset storage
+          base.permute({2, 0, 1}),                                    // the dense dim moves to the middle
+      };
+      for (std::size_t k = 0; k < views.size(); ++k) {
+        INFO("dtype " << ex::dtype_name(dt) << " view " << k << " threads " << threads);
+        const Tensor got = views[k].contiguous();
+        REQUIRE(got.is_contiguous());
+        CHECK(got.to_vector<double>() == views[k].to(DType::Float64).to_vector<double>());
+      }
+    }
+  }
+  ex::set_num_threads(before);
+  // Hand values: out[j][i] = in[i][j] for a 4-byte type.
+  const Tensor m = ex::arange(70 * 45).to(DType::Int32).reshape({70, 45});
+  const std::vector<std::int32_t> mt = m.transpose(0, 1).contiguous().to_vector<std::int32_t>();
+  for (int j = 0; j < 45; ++j)
+    for (int i = 0; i < 70; ++i) REQUIRE(mt[j * 70 + i] == i * 45 + j);
+}
+
+TEST_CASE("storage: small tensors share one allocation with their Storage and stay 64-byte aligned") {
+  std::vector<Tensor> live;
+  for (std::int64_t n : {0, 1, 3, 15, 16, 17, 63, 64, 65, 1000, 4097, (1 << 18) - 1}) {
+    Tensor t = ex::full({n}, static_cast<double>(n % 100), DType::UInt8);
+    CHECK(reinterpret_cast<std::uintptr_t>(t.raw_data()) % 64 == 0);
+    CHECK(t.storage()->nbytes() == static_cast<std::size_t>(n));
+    live.push_back(t);
+  }
+  // Every buffer still holds its own values: none overlaps another or the Storage.
+  for (const Tensor& t : live) {
+    const std::vector<std::uint8_t> v = t.to_vector<std::uint8_t>();
+    for (std::uint8_t b : v) REQUIRE(b == static_cast<std::uint8_t>(t.numel() % 100));
+  }
+}

@@ -76,21 +76,11 @@ void check_grad(const char* op, const Tensor& grad, const Tensor& v, const char*
     detail::fail("{}: grad has dtype {} but {} has dtype {}", op, grad.dtype(), what, v.dtype());
 }
 
-// erf and exp in the compute type C: float takes the vectorizable polynomials.
-template <class C>
-inline C erf_of(C x) {
-  if constexpr (std::is_same_v<C, float>)
-    return detail::erf_f32(x);
-  else
-    return std::erf(x);
-}
-template <class C>
-inline C exp_of(C x) {
-  if constexpr (std::is_same_v<C, float>)
-    return detail::exp_f32(x);
-  else
-    return std::exp(x);
-}
+// erf and exp of a float or double: float takes the vectorizable polynomials.
+constexpr auto erf_of =
+    detail::split_precision([](float v) { return detail::erf_f32(v); }, [](double v) { return std::erf(v); });
+constexpr auto exp_of =
+    detail::split_precision([](float v) { return detail::exp_f32(v); }, [](double v) { return std::exp(v); });
 
 // One activation on one value, in the compute type C.
 template <Act A, class C>

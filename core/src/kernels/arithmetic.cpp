@@ -109,10 +109,10 @@ struct Div {                               // true division; callers compute in 
   static constexpr bool kLanewise = true;  // see elementwise.hpp
   template <class C>
   C operator()(C x, C y) const {
-    if constexpr (std::is_floating_point_v<C>) {
-      return x / y;
-    } else {
+    if constexpr (std::is_integral_v<C>) {  // C may also be a vector of floats (kLanewise)
       detail::fail("divide: internal error, integer compute dtype");
+    } else {
+      return x / y;
     }
   }
 };

@@ -38,19 +38,6 @@ Tensor floating_unary(const Tensor& x, F fn) {
   return out;
 }
 
-// One function from a float32 version (the vectorized polynomials) and a float64 one.
-// Pass lambdas, not function names: a function pointer becomes an indirect call per
-// element that the compiler can neither inline nor vectorize (measured 5-10x slower).
-template <class F32, class F64>
-auto split_precision(F32 f32, F64 f64) {
-  return [=](auto v) {
-    if constexpr (std::is_same_v<decltype(v), float>)
-      return f32(v);
-    else
-      return f64(v);
-  };
-}
-
 // Applies fn (called with compute_t<T>) to floating inputs keeping the dtype; integer
 // and bool inputs are copied unchanged (rounding an integer is the identity).
 template <class F>
@@ -86,22 +73,22 @@ compute_t<T> clip_bound(const Scalar& s) {
 
 Tensor exp(const Tensor& x) {
   return floating_unary(
-      x, split_precision([](float v) { return detail::exp_f32(v); }, [](double v) { return std::exp(v); }));
+      x, detail::split_precision([](float v) { return detail::exp_f32(v); }, [](double v) { return std::exp(v); }));
 }
 
 Tensor log(const Tensor& x) {
   return floating_unary(
-      x, split_precision([](float v) { return detail::log_f32(v); }, [](double v) { return std::log(v); }));
+      x, detail::split_precision([](float v) { return detail::log_f32(v); }, [](double v) { return std::log(v); }));
 }
 
 Tensor log2(const Tensor& x) {
   return floating_unary(
-      x, split_precision([](float v) { return detail::log2_f32(v); }, [](double v) { return std::log2(v); }));
+      x, detail::split_precision([](float v) { return detail::log2_f32(v); }, [](double v) { return std::log2(v); }));
 }
 
 Tensor log10(const Tensor& x) {
   return floating_unary(
-      x, split_precision([](float v) { return detail::log10_f32(v); }, [](double v) { return std::log10(v); }));
+      x, detail::split_precision([](float v) { return detail::log10_f32(v); }, [](double v) { return std::log10(v); }));
 }
 
 Tensor sqrt(const Tensor& x) {
