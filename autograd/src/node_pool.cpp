@@ -52,13 +52,9 @@ struct ListsOwner {
 };
 
 FreeLists* thread_lists() noexcept {
-#ifdef EXTENSOR_NO_NODE_POOL
-  return nullptr;
-#else
   if (current_lists || lists_destroyed) return current_lists;
   thread_local ListsOwner owner;
   return current_lists;
-#endif
 }
 
 // The size class of a block of `bytes`, or kClasses when it is too large to pool.
@@ -70,6 +66,9 @@ std::size_t size_class(std::size_t bytes) noexcept {
 }  // namespace
 
 void* pool_allocate(std::size_t bytes) {
+#ifdef EXTENSOR_NO_NODE_POOL
+  return ::operator new(bytes);  // the exact size, so ASan also sees overflows into the slack
+#endif
   const std::size_t c = size_class(bytes);
   if (c == kClasses) return ::operator new(bytes);
   if (FreeLists* lists = thread_lists(); lists && lists->heads[c]) {
@@ -83,6 +82,10 @@ void* pool_allocate(std::size_t bytes) {
 }
 
 void pool_deallocate(void* block, std::size_t bytes) noexcept {
+#ifdef EXTENSOR_NO_NODE_POOL
+  ::operator delete(block);
+  return;
+#endif
   const std::size_t c = size_class(bytes);
   FreeLists* lists = c == kClasses ? nullptr : thread_lists();
   if (!lists || lists->pooled_bytes + (c + 1) * kGranule > kMaxPooledBytes) {
