@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "autograd/src/tape.hpp"
 #include "extensor/autograd/registry.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"
 
@@ -15,9 +16,17 @@ const OpInfo& accumulate_grad_op() {
 }
 
 AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : Node(accumulate_grad_op()), leaf_(std::move(leaf)) {
-  // Leaves may be shared by threads (each accumulating under the leaf's mutex), so this
-  // node belongs to no single tape.
-  make_shared_across_threads();
+  // It belongs to the recording thread's tape like any node; threads that share the
+  // leaf each have their own and add into grad() under the leaf's mutex.
+  run_as_soon_as_ready();
+}
+
+std::shared_ptr<Node> current_accumulator(AutogradMeta& meta) {
+  const std::uint64_t tape = current_tape().id;
+  std::lock_guard lock(meta.mutex);
+  for (const auto& [tape_id, accumulator] : meta.grad_accumulators)
+    if (tape_id == tape) return accumulator.lock();
+  return nullptr;
 }
 
 Tensor AccumulateGrad::run_hooks(Tensor grad) const {

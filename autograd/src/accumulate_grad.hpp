@@ -1,7 +1,8 @@
 #pragma once
 // Private: the node at the end of every path, which adds a leaf's gradient into its
-// grad(). One per leaf (the leaf's AutogradMeta holds it weakly), so gradients from
-// several uses of a leaf are summed before its hooks run, like PyTorch's AccumulateGrad.
+// grad(). One per leaf and tape (the leaf's AutogradMeta holds them weakly), so
+// gradients from several uses of a leaf in one thread's graphs are summed before its
+// hooks run, like PyTorch's AccumulateGrad.
 
 #include "extensor/autograd/node.hpp"
 
@@ -20,5 +21,9 @@ class AccumulateGrad final : public Node {
 };
 
 const OpInfo& accumulate_grad_op();
+
+// The calling thread's accumulator for a leaf, or null when none of its live graphs
+// uses the leaf.
+std::shared_ptr<Node> current_accumulator(AutogradMeta& meta);
 
 }  // namespace ex::autograd::detail

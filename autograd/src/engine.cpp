@@ -51,8 +51,8 @@ class Engine {
       : fn_(fn), retain_graph_(retain_graph), captures_(captures), tape_(detail::current_tape()) {
     if (tape_.in_backward) throw Error(fmt::format("{}: called from inside a backward hook or kernel", fn));
     tape_.in_backward = true;
-    // Global, not per tape: leaf accumulators are shared by every thread's graphs, so a
-    // per-thread count could stamp one with the epoch of another thread's backward.
+    // One counter for all threads keeps epochs unique even if a node ever outlives its
+    // tape's thread (the per-thread alternative would save only a relaxed atomic add).
     static std::atomic<std::uint64_t> next_epoch{0};
     epoch_ = next_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
   }
@@ -106,7 +106,7 @@ class Engine {
     std::vector<Node*> stack;
     auto visit = [&](Node* node) {
       if (node->epoch_ == epoch_) return;
-      if (node->tape_id_ != 0 && node->tape_id_ != tape_.id)
+      if (node->tape_id_ != tape_.id)
         throw Error(
             fmt::format("{}: the graph was recorded on another thread (op '{}'); each thread back-propagates only the "
                         "graphs it recorded",
@@ -215,11 +215,6 @@ class Engine {
 
 namespace {
 
-std::shared_ptr<Node> existing_accumulator(AutogradMeta& meta) {
-  std::lock_guard lock(meta.mutex);
-  return meta.grad_accumulator.lock();
-}
-
 // Validates outputs and their seeds; returns the root edges and the seed gradients.
 std::pair<std::vector<Edge>, TensorList> roots_of(const char* fn, const std::vector<Tensor>& outputs,
                                                   const std::vector<Tensor>& grad_outputs) {
@@ -274,7 +269,7 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
       throw Error(fmt::format("grad: input {} (shape {}) does not require grad", i,
                               in.defined() ? in.shape().str() : std::string("undefined")));
     AutogradMeta& meta = *in.unsafe_impl()->autograd_meta;
-    std::shared_ptr<Node> node = meta.grad_fn ? meta.grad_fn : existing_accumulator(meta);
+    std::shared_ptr<Node> node = meta.grad_fn ? meta.grad_fn : detail::current_accumulator(meta);
     if (!node && allow_unused) continue;
     if (!node)
       throw Error(fmt::format("grad: input {} (shape {}) was not used to compute the outputs", i, in.shape().str()));

@@ -121,12 +121,13 @@ Edge gradient_edge(const Tensor& input, const OpInfo& op) {
                       op.name, input.shape().str()));
     return {meta.grad_fn, meta.output_nr};
   }
+  if (std::shared_ptr<Node> accumulator = current_accumulator(meta)) return {std::move(accumulator), 0};
+  std::shared_ptr<Node> accumulator = make_pooled<AccumulateGrad>(input.impl_ptr());
   std::lock_guard lock(meta.mutex);
-  std::shared_ptr<Node> accumulator = meta.grad_accumulator.lock();
-  if (!accumulator) {
-    accumulator = make_pooled<AccumulateGrad>(input.impl_ptr());
-    meta.grad_accumulator = accumulator;
-  }
+  // Entries of graphs that died (and of threads that ended) are dropped here, so the
+  // list holds at most one entry per thread currently using the leaf.
+  std::erase_if(meta.grad_accumulators, [](const auto& entry) { return entry.second.expired(); });
+  meta.grad_accumulators.emplace_back(accumulator->tape_id(), accumulator);
   return {std::move(accumulator), 0};
 }
 

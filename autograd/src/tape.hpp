@@ -8,7 +8,7 @@
 namespace ex::autograd::detail {
 
 struct Tape {
-  std::uint64_t id;  // unique per thread, never 0 (0 marks nodes any thread may use)
+  std::uint64_t id;  // unique per thread
   std::uint64_t next_sequence_nr = 0;
   bool anomaly_mode = false;
   bool in_backward = false;

@@ -38,7 +38,7 @@ void convert_in_place(const Tensor& t, DType dtype) {
   if (const auto& meta = impl->autograd_meta) {
     std::lock_guard lock(meta->mutex);
     meta->grad = Tensor();
-    meta->grad_accumulator.reset();  // the next graph makes one for the new dtype
+    meta->grad_accumulators.clear();  // the next graphs make them for the new dtype
   }
 }
 

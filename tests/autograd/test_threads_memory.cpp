@@ -4,6 +4,7 @@
 
 #include <extensor/extensor.hpp>
 #include <fstream>
+#include <latch>
 #include <string>
 #include <thread>
 
@@ -87,6 +88,44 @@ TEST_CASE("a graph recorded on one thread cannot be used from another") {
   ex::test::check_values(x.grad(), {3}, {3, 3, 3});
   y.backward();  // the owning thread still can
   ex::test::check_values(x.grad(), {3}, {5, 5, 5});
+}
+
+TEST_CASE("threads back-propagating at once through graphs that share a leaf") {
+  // Every thread's graph uses the same leaf; backward and grad() run concurrently. The
+  // contributions are small integers, so the sum is exact in any order.
+  Tensor x = ex::ones({4}, DType::Float64).requires_grad_();
+  // Each thread's graphs reach the leaf through their own accumulator node (the engine
+  // keeps per-backward state in nodes); graphs of one thread share one.
+  auto accumulator_of = [](const Tensor& y) { return y.grad_fn()->next_edges()[0].node; };
+  const Tensor here1 = x * 2.0, here2 = x * 3.0;
+  std::shared_ptr<ex::autograd::Node> other;
+  Tensor kept;
+  std::thread([&] {
+    kept = x * 5.0;
+    other = accumulator_of(kept);
+  }).join();
+  CHECK(accumulator_of(here1) == accumulator_of(here2));
+  CHECK(other != accumulator_of(here1));
+  kept = Tensor();
+  other.reset();
+  constexpr int kThreads = 4, kSteps = 300;
+  std::latch start(kThreads);
+  std::vector<std::string> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (int k = 1; k <= kThreads; ++k)
+    threads.emplace_back([&, k] {
+      start.arrive_and_wait();
+      for (int step = 0; step < kSteps; ++step) {
+        Tensor y = total(x * static_cast<double>(k) + x);  // x is used twice in each graph
+        std::vector<Tensor> g = ex::autograd::grad({y}, {x}, {}, /*retain_graph=*/true);
+        if (g[0].to_vector<double>() != std::vector<double>(4, k + 1.0)) errors[k - 1] = "grad() mixed threads";
+        y.backward();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (const std::string& error : errors) CHECK(error.empty());
+  // sum over k = 1..4 of (k + 1) per step
+  ex::test::check_values(x.grad(), {4}, std::vector<double>(4, kSteps * 14.0));
 }
 
 TEST_CASE("memory stays flat over 100k forwards without backward, and over forward+backward loops") {

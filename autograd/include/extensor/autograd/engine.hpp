@@ -1,5 +1,10 @@
 #pragma once
 // Back-propagation through the calling thread's tape.
+//
+// Threads: each thread records and back-propagates its own graphs; threads may run
+// backward at the same time. Leaves (parameters) may be shared: every thread's graphs
+// reach a leaf through that thread's own accumulator node, and gradients from several
+// threads are added into grad() under the leaf's lock (in whatever order they arrive).
 
 #include <vector>
 

@@ -39,9 +39,11 @@ struct AutogradMeta {
   std::uint32_t output_nr = 0;    // which output of grad_fn this tensor is
   std::shared_ptr<Node> grad_fn;  // null for leaves
   Tensor grad;
-  std::weak_ptr<Node> grad_accumulator;                 // leaves: the node that fills grad
+  // Leaves: the node that adds into grad, one per tape (thread) whose live graphs use
+  // the leaf, so threads back-propagating at once never share a node's engine state.
+  std::vector<std::pair<std::uint64_t, std::weak_ptr<Node>>> grad_accumulators;
   std::vector<std::pair<std::size_t, GradHook>> hooks;  // leaves: run before accumulation
-  std::mutex mutex;  // a leaf may be shared by threads: guards grad, hooks, accumulator
+  std::mutex mutex;  // a leaf may be shared by threads: guards grad, hooks, accumulators
 };
 
 // A tensor a node keeps for its backward, with the storage version it had when saved:
@@ -85,7 +87,7 @@ class Node {
   std::span<const Edge> next_edges() const noexcept { return next_edges_.span(); }
   std::size_t num_outputs() const noexcept { return num_outputs_; }
   std::uint64_t sequence_nr() const noexcept { return sequence_nr_; }
-  std::uint64_t tape_id() const noexcept { return tape_id_; }  // 0: usable from any thread
+  std::uint64_t tape_id() const noexcept { return tape_id_; }  // the recording thread's tape
   bool released() const noexcept { return released_; }
   // Shapes and dtypes of the forward inputs: the engine checks each gradient against
   // them (converting the dtype where a backward kernel returned another), and error
@@ -101,12 +103,9 @@ class Node {
   // Inline room for two inputs and one output: recording an ordinary op allocates
   // nothing but the node itself.
   SmallVector<Edge, 2> next_edges_;
-  // For nodes any thread may reach (leaf accumulators): no owning tape, and run as soon
-  // as their gradient is complete.
-  void make_shared_across_threads() noexcept {
-    tape_id_ = 0;
-    sequence_nr_ = UINT64_MAX;
-  }
+  // For nodes with no inputs (leaf accumulators): run as soon as their gradient is
+  // complete, so grad() of a leaf is filled before unrelated nodes run.
+  void run_as_soon_as_ready() noexcept { sequence_nr_ = UINT64_MAX; }
 
  private:
   friend struct GraphBuilder;
