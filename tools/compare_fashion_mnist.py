@@ -3,11 +3,13 @@
 same thread count, and prints both test accuracies and the ratio of epoch times.
 
 Same architecture (784-512-256-10, ReLU), initialization (PyTorch's Linear default, which
-extensor's Linear reproduces), loss (cross-entropy), optimizer (SGD with momentum), batch
+extensor's Linear reproduces), loss (cross-entropy), optimizer (SGD with momentum),
+learning-rate schedule (cosine annealing to 0, stepped per batch, or constant), batch
 size, epochs, and shuffled batches. Run with Debian's PyTorch (/usr/bin/python3 has it):
 
     /usr/bin/python3 tools/compare_fashion_mnist.py [--epochs 10] [--threads 1]
-        [--batch-size 64] [--lr 0.01] [--momentum 0.9] [--binary build/examples/fashion_mnist_mlp]
+        [--batch-size 64] [--lr 0.05] [--momentum 0.9] [--schedule cosine|constant]
+        [--binary build/examples/fashion_mnist_mlp]
 """
 import argparse
 import csv
@@ -44,6 +46,10 @@ def run_torch(args):
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 512), torch.nn.ReLU(),
                                 torch.nn.Linear(512, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    steps_per_epoch = (len(y_train) + args.batch_size - 1) // args.batch_size
+    scheduler = None
+    if args.schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs * steps_per_epoch)
     criterion = torch.nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(args.seed)
     epochs = []
@@ -56,6 +62,8 @@ def run_torch(args):
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
         seconds = time.perf_counter() - start
         with torch.no_grad():
             accuracy = (model(x_test).argmax(1) == y_test).double().mean().item()
@@ -68,7 +76,7 @@ def run_extensor(args):
     with tempfile.TemporaryDirectory() as tmp:
         metrics = os.path.join(tmp, "metrics.csv")
         cmd = [args.binary, "--epochs", str(args.epochs), "--threads", str(args.threads), "--batch-size",
-               str(args.batch_size), "--lr", str(args.lr), "--momentum", str(args.momentum), "--seed",
+               str(args.batch_size), "--lr", str(args.lr), "--momentum", str(args.momentum), "--schedule", args.schedule, "--seed",
                str(args.seed), "--data-dir", args.data_dir, "--metrics", metrics]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         with open(metrics) as f:
@@ -84,7 +92,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
