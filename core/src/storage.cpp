@@ -19,8 +19,21 @@ namespace ex {
 namespace {
 
 constexpr std::size_t kAlignment = 64;
-constexpr std::size_t kLargeBlock = std::size_t{1} << 20;
+// Blocks from 64 KiB up are cached. Below the cache glibc's malloc would serve them from
+// its heap and trim the heap top on free, so a training step re-faulted its activations'
+// pages every time: in this VM a page fault costs tens of microseconds, and the first
+// epoch of the main job ran 5-9x slower than the next (~50k faults per 10k images)
+// until glibc's heap happened to stop trimming.
+constexpr std::size_t kCachedBlock = std::size_t{64} << 10;
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
+constexpr std::size_t kLargeBlock = std::size_t{1} << 20;  // from here: 2 MiB pages
+
+// The size a cached block really has: a multiple of 64 KiB, or of 2 MiB for large blocks,
+// so the few sizes a training loop uses map to few exact cache keys.
+std::size_t cached_block_size(std::size_t nbytes) {
+  const std::size_t granule = nbytes >= kLargeBlock ? kHugePage : kCachedBlock;
+  return (nbytes + granule - 1) / granule * granule;
+}
 
 // Freed large blocks by exact (rounded) size. Training loops allocate the same sizes
 // every step, so exact matches hit; the total is bounded so memory cannot grow.
@@ -73,8 +86,9 @@ BlockCache& block_cache() {
   return *cache;
 }
 
-void* allocate_large(std::size_t rounded) {
+void* allocate_cached(std::size_t rounded) {
   if (void* p = block_cache().take(rounded)) return p;
+  if (rounded < kHugePage) return std::aligned_alloc(kAlignment, rounded);
   void* p = std::aligned_alloc(kHugePage, rounded);
   if (p) madvise(p, rounded, MADV_HUGEPAGE);  // a hint: failure just means 4 KiB pages
   return p;
@@ -101,9 +115,9 @@ struct TrailingBytes {
 }  // namespace
 
 std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes) {
-  if (nbytes >= kLargeBlock) {
-    const std::size_t rounded = (nbytes + kHugePage - 1) / kHugePage * kHugePage;
-    void* data = allocate_large(rounded);
+  if (nbytes >= kCachedBlock) {
+    const std::size_t rounded = cached_block_size(nbytes);
+    void* data = allocate_cached(rounded);
     if (!data) detail::fail("Storage::allocate: out of memory allocating {} bytes", nbytes);
     return std::make_shared<Storage>(Private{}, data, nbytes, [rounded](void* p) {
       if (!block_cache().give(p, rounded)) std::free(p);

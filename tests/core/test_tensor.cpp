@@ -178,6 +178,29 @@ TEST_CASE("storage: large blocks are aligned, reused and released") {
   CHECK(odd.to_vector<float>().back() == 1.0f);
 }
 
+TEST_CASE("storage: medium blocks (64 KiB to 1 MiB) are cached in 64 KiB steps") {
+  ex::empty_cache();
+  void* first = nullptr;
+  {
+    Tensor medium = ex::full({50000}, 2.0);  // 200000 bytes: a 256 KiB block
+    first = medium.raw_data();
+    CHECK(reinterpret_cast<std::uintptr_t>(first) % 64 == 0);
+    CHECK(medium.to_vector<float>()[49999] == 2.0f);
+  }
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  CHECK(ex::cached_bytes() == (std::size_t{256} << 10));
+  Tensor same_bucket = ex::empty({60000});  // 240000 bytes: the same 256 KiB block
+  CHECK(same_bucket.raw_data() == first);
+  CHECK(ex::cached_bytes() == 0);
+  same_bucket = Tensor();
+  Tensor small = ex::empty({1000});  // 4000 bytes: not cached, not served from the cache
+  CHECK(small.raw_data() != first);
+  CHECK(ex::cached_bytes() == (std::size_t{256} << 10));
+  ex::empty_cache();
+#endif
+  CHECK(ex::cached_bytes() == 0);
+}
+
 TEST_CASE("tensor: transposing copies (tiled path) match an element-by-element reference") {
   // [3, 45, 70] permuted to [3, 70, 45]: inner dim strided, next dim dense, sizes not
   // multiples of the 32-element tile.

@@ -18,10 +18,11 @@ class Storage {
   };
 
  public:
-  // Allocates nbytes (zero allowed) aligned to 64 bytes, uninitialized. Blocks of 1 MiB
-  // and more are 2 MiB aligned, backed by transparent huge pages where the kernel allows,
-  // and kept in a bounded cache when freed (see empty_cache), because first-touch page
-  // faults on a fresh large buffer cost far more than the op that fills it.
+  // Allocates nbytes (zero allowed) aligned to 64 bytes, uninitialized. Blocks of 64 KiB
+  // and more are kept in a bounded cache when freed (see empty_cache), because first-touch
+  // page faults on a fresh buffer cost far more than the op that fills it; blocks of
+  // 1 MiB and more are also 2 MiB aligned and backed by transparent huge pages where the
+  // kernel allows.
   // Throws ex::Error if the allocation fails.
   static std::shared_ptr<Storage> allocate(std::size_t nbytes);
   // Wraps memory the caller owns. deleter (may be empty) runs when the last tensor
@@ -48,11 +49,11 @@ class Storage {
   std::atomic<std::uint64_t> version_{0};
 };
 
-// Returns every cached large block to the system. The cache holds at most 1 GiB (or
+// Returns every cached block to the system. The cache holds at most 1 GiB (or
 // EXTENSOR_CACHE_BYTES bytes, read once at start; 0 disables it); it is disabled under
 // AddressSanitizer so use-after-free stays detectable.
 void empty_cache();
-// Bytes currently held in the large-block cache.
+// Bytes currently held in the block cache.
 std::size_t cached_bytes();
 
 }  // namespace ex
