@@ -65,6 +65,25 @@ TEST_CASE("matmul_backward: gradcheck of transposed, sliced and strided operands
   check_matmul(rnd({3, 2, 4}, 17).transpose(0, 1), rnd({4, 5}, 18));  // batch dim not outermost in memory
 }
 
+TEST_CASE("matmul_backward: a transposed operand gets its gradient in its own layout") {
+  // x [6, 4] @ W^T with W [5, 4]: the gradient of W^T is W's gradient transposed, so
+  // transposing it back must give a contiguous tensor (no copy needed to store it in W).
+  const Tensor x = rnd({6, 4}, 1), w = rnd({5, 4}, 2), g = rnd({6, 5}, 3);
+  auto [gx, gwt] = ex::matmul_backward(g, x, w.transpose(0, 1));
+  CHECK(gx.is_contiguous());
+  CHECK(gwt.transpose(0, 1).is_contiguous());
+  // The values are those of the plain formula: gW^T = x^T @ g.
+  ex::test::check_values(gwt, {4, 5}, ex::kernels::matmul(x.transpose(0, 1), g).to_vector<double>(), 1e-12, 1e-12);
+  // The same for the first operand, and for batched column-major operands.
+  auto [gat, gb] =
+      ex::matmul_backward(g, x.contiguous().transpose(0, 1).contiguous().transpose(0, 1), w.transpose(0, 1));
+  CHECK(gat.transpose(0, 1).is_contiguous());
+  ex::test::check_values(gat, {6, 4}, gx.to_vector<double>(), 1e-12, 1e-12);
+  const Tensor batched = rnd({2, 5, 4}, 4).transpose(-1, -2);  // [2, 4, 5], column-major
+  auto [ga3, gb3] = ex::matmul_backward(rnd({2, 3, 5}, 5), rnd({2, 3, 4}, 6), batched);
+  CHECK(gb3.transpose(-1, -2).is_contiguous());
+}
+
 TEST_CASE("matmul_backward: a non-contiguous grad gives the same gradients") {
   const std::vector<std::pair<Shape, Shape>> cases = {
       {{3, 4}, {4, 5}}, {{3, 4}, {4}}, {{2, 3, 4}, {4, 5}}, {{4}, {4, 5}}};

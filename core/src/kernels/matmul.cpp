@@ -410,6 +410,25 @@ Tensor summed_product(const Tensor& lhs, const Tensor& rhs, const Shape& target)
   return reduce_to_shape(kernels::matmul(lhs, rhs), target);
 }
 
+// Whether t's matrices are stored column by column: a transposed view of contiguous
+// matrices, like the weight W of a linear layer used as W^T.
+bool is_column_major(const Tensor& t) {
+  return t.dim() >= 2 && t.size(-2) > 1 && t.size(-1) > 1 && t.stride(-2) == 1 && t.stride(-1) == t.size(-2);
+}
+
+// The gradient of operand (whose promoted shape target is) as lhs @ rhs summed over
+// broadcast batch dims, in the operand's layout: for a column-major operand the
+// transposed product (rhs^T @ lhs^T) is computed and returned transposed, so the
+// gradient of W^T comes back as a transposed view of a contiguous buffer and reaches W
+// contiguous, without the transposing copy a row-major result would need (PyTorch's
+// mm_mat2_backward does the same).
+Tensor operand_grad(const Tensor& lhs, const Tensor& rhs, const Tensor& operand, const Shape& target) {
+  if (!is_column_major(operand)) return summed_product(lhs, rhs, target);
+  Shape transposed = target;
+  std::swap(transposed[transposed.size() - 1], transposed[transposed.size() - 2]);
+  return summed_product(rhs.transpose(-1, -2), lhs.transpose(-1, -2), transposed).transpose(-1, -2);
+}
+
 void check_grad(const Tensor& grad, const Shape& shape, DType dtype, const char* fn, const char* forward) {
   if (!grad.defined()) fail("{}: grad is an undefined tensor", fn);
   if (grad.shape() != shape)
@@ -424,8 +443,8 @@ std::pair<Tensor, Tensor> matmul_backward(const Tensor& grad, const Tensor& a, c
   const kernels::Problem p = kernels::validate(a, b, "matmul_backward");
   check_grad(grad, p.result_shape, a.dtype(), "matmul_backward", "matmul");
   const Tensor g = grad.view(p.out_shape);  // puts back the dims a 1-D operand dropped
-  Tensor ga = summed_product(g, p.b.transpose(-1, -2), p.a.shape()).view(a.shape());
-  Tensor gb = summed_product(p.a.transpose(-1, -2), g, p.b.shape()).view(b.shape());
+  Tensor ga = operand_grad(g, p.b.transpose(-1, -2), a, p.a.shape()).view(a.shape());
+  Tensor gb = operand_grad(p.a.transpose(-1, -2), g, b, p.b.shape()).view(b.shape());
   return {std::move(ga), std::move(gb)};
 }
 
