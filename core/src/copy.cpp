@@ -23,6 +23,15 @@ Tensor empty_unchecked(const Shape& shape, DType dtype) {
   return Tensor(std::move(impl));
 }
 
+Tensor empty_strided_unchecked(const Shape& shape, const Strides& strides, DType dtype) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::allocate(static_cast<std::size_t>(shape.numel()) * ex::itemsize(dtype));
+  impl->shape = shape;
+  impl->strides = strides;
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
 namespace {
 
 constexpr std::int64_t kTile = 32;  // 32 x 32 elements of each side stay in L1
