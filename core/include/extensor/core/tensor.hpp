@@ -198,7 +198,7 @@ std::int64_t view_extent(const Shape& shape, const Strides& strides, const char*
 Tensor empty_unchecked(const Shape& shape, DType dtype);
 // A new uninitialized tensor with the given strides, which must lay the (validated)
 // shape out densely in some order of its dims (a permutation of contiguous strides).
-Tensor empty_strided_unchecked(const Shape& shape, const Strides& strides, DType dtype);
+Tensor empty_strided_unchecked(const Shape& shape, Strides strides, DType dtype);
 }  // namespace detail
 
 template <Element T>
