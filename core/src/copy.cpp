@@ -15,10 +15,14 @@ namespace ex {
 namespace detail {
 
 Tensor empty_unchecked(const Shape& shape, DType dtype) {
+  return empty_strided_unchecked(shape, contiguous_strides(shape), dtype);
+}
+
+Tensor empty_strided_unchecked(const Shape& shape, Strides strides, DType dtype) {
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::allocate(static_cast<std::size_t>(shape.numel()) * ex::itemsize(dtype));
   impl->shape = shape;
-  impl->strides = contiguous_strides(shape);
+  impl->strides = std::move(strides);
   impl->dtype = dtype;
   return Tensor(std::move(impl));
 }

@@ -150,6 +150,87 @@ TEST_CASE("non-contiguous inputs: transposed, sliced, expanded") {
   check_values(ex::add(noncontiguous(a.to(DType::Float16)), 1), {3, 4}, ex::add(a, 1).to_vector<double>());
 }
 
+TEST_CASE("inputs sharing a transposed or permuted layout: flat loop, output in their layout") {
+  // Both operands laid out densely in the same non-row-major order take the flat loop in
+  // memory order and the result keeps that layout (PyTorch's TensorIterator does the
+  // same); values are checked against the row-major computation.
+  ex::manual_seed(11);
+  const Tensor base_a = ex::randn({3, 5, 7}), base_b = ex::randn({3, 5, 7});
+  const std::vector<std::int64_t> perm = {2, 0, 1};  // shape [7, 3, 5], strides (1, 35, 7)
+  for (DType dt : {DType::Float32, DType::Float64, DType::Float16, DType::BFloat16, DType::Int32, DType::UInt8}) {
+    CAPTURE(dt);
+    const Tensor a = ex::multiply(base_a, 10).to(dt).permute(perm);
+    const Tensor b = ex::add(ex::multiply(base_b, 10), 30).to(dt).permute(perm);
+    const Tensor ac = a.contiguous(), bc = b.contiguous();
+    for (const Tensor& got : {ex::add(a, b), ex::multiply(a, b), ex::subtract(a, b)}) {
+      CHECK(got.strides() == a.strides());
+      CHECK_FALSE(got.is_contiguous());
+    }
+    const double tol = dt == DType::Float16 || dt == DType::BFloat16 ? 1e-2 : 1e-6;
+    check_values(ex::add(a, b), {7, 3, 5}, ex::add(ac, bc).to_vector<double>(), tol, tol);
+    check_values(ex::multiply(a, b), {7, 3, 5}, ex::multiply(ac, bc).to_vector<double>(), tol, tol);
+    check_values(a - b, {7, 3, 5}, (ac - bc).to_vector<double>(), tol, tol);
+    // A comparison: Bool output in the same layout.
+    const Tensor less = ex::less(a, b);
+    CHECK(less.dtype() == DType::Bool);
+    CHECK(less.strides() == a.strides());
+    check_values(less, {7, 3, 5}, ex::less(ac, bc).to_vector<double>());
+    // A scalar, or a one-element tensor, on either side keeps the layout too.
+    const Tensor scaled = ex::multiply(a, 3);
+    CHECK(scaled.strides() == a.strides());
+    check_values(scaled, {7, 3, 5}, ex::multiply(ac, 3).to_vector<double>(), tol, tol);
+    const Tensor one = ex::full({1}, 2, dt);
+    const Tensor shifted = ex::add(one, b);
+    CHECK(shifted.strides() == b.strides());
+    check_values(shifted, {7, 3, 5}, ex::add(one, bc).to_vector<double>(), tol, tol);
+  }
+}
+
+TEST_CASE("operands in different layouts or not dense: contiguous output, same values") {
+  ex::manual_seed(12);
+  const Tensor a = ex::randn({6, 4}), b = ex::randn({4, 6});
+  const Tensor at = a.transpose(0, 1);  // [4, 6], strides (1, 4)
+  const Tensor ref = ex::add(at.contiguous(), b);
+  // transposed + row-major: no common layout, the output is contiguous
+  const Tensor mixed = ex::add(at, b);
+  CHECK(mixed.is_contiguous());
+  check_values(mixed, {4, 6}, ref.to_vector<double>());
+  // the same transpose of two buffers, but one is a strided slice (not dense)
+  const Tensor wide = ex::randn({6, 8});
+  const Tensor sliced = wide.slice(1, 0, 8, 2).transpose(0, 1);  // [4, 6], strides (2, 8)
+  const Tensor s = ex::add(at, sliced);
+  CHECK(s.is_contiguous());
+  check_values(s, {4, 6}, ex::add(at.contiguous(), sliced.contiguous()).to_vector<double>());
+  // different dtypes: the converted operand is contiguous, so the layouts differ
+  const Tensor ai = ex::multiply(a, 10).to(DType::Int32).transpose(0, 1);
+  check_values(ex::add(ai, at), {4, 6}, ex::add(ai.contiguous(), at.contiguous()).to_vector<double>());
+  // size-1 dims may have any stride: [4, 1, 6] views of the transpose
+  const Tensor u = at.unsqueeze(1), v = ex::randn({6, 4}).transpose(0, 1).unsqueeze(1);
+  const Tensor uv = ex::multiply(u, v);
+  CHECK_FALSE(uv.is_contiguous());
+  check_values(uv, {4, 1, 6}, ex::multiply(u.contiguous(), v.contiguous()).to_vector<double>());
+  // in place into a transposed view with a transposed input: every element once
+  Tensor buf = ex::zeros({6, 4});
+  Tensor view = buf.transpose(0, 1);
+  ex::copy_(view, at);
+  ex::add_(view, ex::ones({6, 4}).transpose(0, 1));
+  check_values(buf, {6, 4}, ex::add(a, 1).to_vector<double>());
+}
+
+TEST_CASE("large transposed float add (streaming stores in memory order)") {
+  // Both operands transposed alike, above the 32 MiB streaming threshold, with an odd
+  // element count so the unrolled loop's tails run: exactly the row-major arithmetic.
+  ex::manual_seed(13);
+  const Tensor x = ex::randn({2901, 1003}), y = ex::randn({2901, 1003});
+  const Tensor sum = ex::add(x.transpose(0, 1), y.transpose(0, 1));
+  CHECK(sum.strides() == x.transpose(0, 1).strides());
+  const std::vector<float> got = sum.transpose(0, 1).contiguous().to_vector<float>();
+  const std::vector<float> a = x.to_vector<float>(), b = y.to_vector<float>();
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) bad += got[i] != a[i] + b[i];
+  CHECK(bad == 0);
+}
+
 TEST_CASE("seed defect: broadcast over non-contiguous inputs of different ranks") {
   // A [2, 3] transposed view against a [4, 1, 1]-broadcast and a sliced row: the old
   // iterator walked contiguous offsets for views.

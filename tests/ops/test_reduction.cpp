@@ -375,6 +375,31 @@ TEST_CASE("reduction: float32 sums of random values stay within the pairwise err
   }
 }
 
+TEST_CASE("reduction: rows of 1 to 8 whole leaves plus a rest, random floats, against float64") {
+  // The row kernel combines whole 2048-float leaves through a binary counter and the
+  // rest last: every count of leaves in a chunk, with and without a rest.
+  ex::manual_seed(21);
+  for (std::int64_t leaves = 1; leaves <= 8; ++leaves) {
+    for (std::int64_t rest : {0, 1, 130, 2047}) {
+      const std::int64_t n = leaves * 2048 + rest;
+      INFO("row length " << n);
+      const Tensor x = ex::randn({2, n});
+      const std::vector<double> v = x.to_vector<double>();
+      std::vector<double> a(v.size());
+      for (std::size_t i = 0; i < v.size(); ++i) a[i] = std::fabs(v[i]);
+      const std::vector<double> ref = reference_2d(v, 2, n, 1, Op::Sum), mag = reference_2d(a, 2, n, 1, Op::Sum);
+      const std::vector<double> got = ex::sum(x, 1).to_vector<double>();
+      const std::vector<double> got64 = ex::sum(x.to(DType::Float64), 1).to_vector<double>();
+      for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(std::fabs(got[i] - ref[i]) <= 2e-6 * mag[i]);
+        CHECK(std::fabs(got64[i] - ref[i]) <= 1e-14 * mag[i]);
+      }
+      check_values(ex::max_reduce(x, 1), {2}, reference_2d(v, 2, n, 1, Op::Max), 0, 0);
+      check_values(ex::min_reduce(x, 1), {2}, reference_2d(v, 2, n, 1, Op::Min), 0, 0);
+    }
+  }
+}
+
 TEST_CASE("reduction: NaN and infinities in any lane of the vector kernels") {
   for (std::int64_t n : {100, 2049, 16385}) {
     for (std::int64_t at : {std::int64_t{0}, std::int64_t{15}, std::int64_t{16}, n / 2, n - 1}) {

@@ -175,38 +175,81 @@ inline typename Op::Acc fold_lanes(Vec<typename Op::Acc> v) {
 
 // ---- rows ----
 
-// Lane partials of n >= kLanes contiguous elements: kRowVectors accumulators step
-// through leaf blocks of kRowSteps steps, leaves combine pairwise; a ragged end goes
-// into one accumulator a vector (or a partial vector) at a time. Eight accumulators
-// and 16-step leaves (2048 floats): in a standalone loop over [4096, 4096] rows, four
-// accumulators with 1024-float leaves read at 0.8 of the bandwidth of one long
-// stream, eight with 2048-float leaves matched it.
+// kRowVectors accumulators combined pairwise into one vector.
+template <class Op>
+inline Vec<typename Op::Acc> fold_accumulators(const Vec<typename Op::Acc>* a) {
+  static_assert(kRowVectors == 8, "the fold below is written out");  // in registers, unlike a loop over a
+  const auto lo = Op::combine(Op::combine(a[0], a[4]), Op::combine(a[2], a[6]));
+  const auto hi = Op::combine(Op::combine(a[1], a[5]), Op::combine(a[3], a[7]));
+  return Op::combine(lo, hi);
+}
+
+// The lane partials of one leaf block of kRowSteps * kRowVectors vectors: kRowVectors
+// accumulators, each kRowSteps sequential steps, combined pairwise. Fully unrolled when
+// the loads are plain vector loads: with a loop, the leaf's set-up and exit cost a
+// [4096, 1024] float32 sum 20% of its speed.
+template <class Op, class T>
+inline Vec<typename Op::Acc> leaf_lanes(const T* p) {
+  using Acc = typename Op::Acc;
+  constexpr std::int64_t L = kLanes<Acc>, step = kRowVectors * L;
+  Vec<Acc> a[kRowVectors];
+  for (Vec<Acc>& v : a) v = splat_identity<Op>();
+  if constexpr (std::is_same_v<T, Acc>) {
+#pragma GCC unroll 16
+    for (std::int64_t s = 0; s < kRowSteps; ++s) {
+#pragma GCC unroll 8
+      for (std::int64_t u = 0; u < kRowVectors; ++u) a[u] = Op::combine(a[u], vload<Op>(p + s * step + u * L));
+    }
+  } else {  // widening loads: a loop keeps the code small
+    for (std::int64_t s = 0; s < kRowSteps; ++s) {
+#pragma GCC unroll 8
+      for (std::int64_t u = 0; u < kRowVectors; ++u) a[u] = Op::combine(a[u], vload<Op>(p + s * step + u * L));
+    }
+  }
+  return fold_accumulators<Op>(a);
+}
+
+// Lane partials of n >= kLanes contiguous elements. Whole leaf blocks (see leaf_lanes)
+// are read in memory order and combined through a binary counter (level l holds the
+// pairwise combination of an aligned group of 2^l leaves), so the leaves combine
+// pairwise; the ragged rest (less than a leaf) goes through kRowVectors accumulators
+// for its whole steps, then into one accumulator a vector (or a partial vector) at a
+// time, and is combined last. Eight accumulators and 16-step leaves (2048 floats): in a
+// standalone loop over [4096, 4096] rows, four accumulators with 1024-float leaves read
+// at 0.8 of the bandwidth of one long stream, eight with 2048-float leaves matched it.
 template <class Op, class T>
 Vec<typename Op::Acc> row_lanes(const T* p, std::int64_t n) {
   using Acc = typename Op::Acc;
   constexpr std::int64_t L = kLanes<Acc>, step = kRowVectors * L, leaf = kRowSteps * step;
-  if (n > leaf) {
-    // Named, so the halves are read in memory order: as two arguments of one call GCC
-    // read the second half first, and the backward jump on every row cost the row
-    // sum 40% of its bandwidth (the prefetcher lost the stream).
-    const std::int64_t half = (n / 2) / step * step;
-    const Vec<Acc> first = row_lanes<Op>(p, half);
-    const Vec<Acc> second = row_lanes<Op>(p + half, n - half);
-    return Op::combine(first, second);
+  const std::int64_t leaves = n / leaf;
+  Vec<Acc> level[64];
+  for (std::int64_t j = 0; j < leaves; ++j) {
+    Vec<Acc> r = leaf_lanes<Op>(p + j * leaf);
+    int l = 0;
+    for (; (j >> l) & 1; ++l) r = Op::combine(level[l], r);
+    level[l] = r;
   }
-  Vec<Acc> a[kRowVectors];
-  for (Vec<Acc>& v : a) v = splat_identity<Op>();
-  std::int64_t i = 0;
-  for (; i + step <= n; i += step) {
+  std::int64_t i = leaves * leaf;
+  const bool has_rest = i < n;
+  Vec<Acc> r = splat_identity<Op>();
+  if (has_rest) {
+    Vec<Acc> a[kRowVectors];
+    for (Vec<Acc>& v : a) v = splat_identity<Op>();
+    for (; i + step <= n; i += step) {
 #pragma GCC unroll 8
-    for (std::int64_t u = 0; u < kRowVectors; ++u) a[u] = Op::combine(a[u], vload<Op>(p + i + u * L));
+      for (std::int64_t u = 0; u < kRowVectors; ++u) a[u] = Op::combine(a[u], vload<Op>(p + i + u * L));
+    }
+    r = fold_accumulators<Op>(a);
+    for (; i + L <= n; i += L) r = Op::combine(r, vload<Op>(p + i));
+    if (i < n) r = Op::combine(r, vload_partial<Op>(p + i, n - i));
   }
-  static_assert(kRowVectors == 8, "the fold below is written out");  // in registers, unlike a loop over a
-  const Vec<Acc> lo = Op::combine(Op::combine(a[0], a[4]), Op::combine(a[2], a[6]));
-  const Vec<Acc> hi = Op::combine(Op::combine(a[1], a[5]), Op::combine(a[3], a[7]));
-  Vec<Acc> r = Op::combine(lo, hi);
-  for (; i + L <= n; i += L) r = Op::combine(r, vload<Op>(p + i));
-  if (i < n) r = Op::combine(r, vload_partial<Op>(p + i, n - i));
+  // The counter's levels, smallest (newest) first, each older one on the left.
+  bool first = !has_rest;  // r holds nothing yet: start from the smallest level
+  for (int l = 0; l < 64 && (leaves >> l) != 0; ++l) {
+    if (!((leaves >> l) & 1)) continue;
+    r = first ? level[l] : Op::combine(level[l], r);
+    first = false;
+  }
   return r;
 }
 

@@ -196,6 +196,9 @@ void copy_convert(const Tensor& src, const Tensor& dst);
 std::int64_t view_extent(const Shape& shape, const Strides& strides, const char* fn);
 // A new contiguous, uninitialized tensor; the shape must already be validated.
 Tensor empty_unchecked(const Shape& shape, DType dtype);
+// A new uninitialized tensor with the given strides, which must lay the (validated)
+// shape out densely in some order of its dims (a permutation of contiguous strides).
+Tensor empty_strided_unchecked(const Shape& shape, Strides strides, DType dtype);
 }  // namespace detail
 
 template <Element T>
