@@ -10,7 +10,10 @@
 //   only count by category: `int_tensor * 2.5` is float32, `half_tensor * 2.0` stays
 //   float16). Half types compute in float32 and are stored 16-bit.
 // - Integer arithmetic wraps modulo 2^bits, like PyTorch.
-// - The result is a new contiguous tensor.
+// - The result is a new tensor, contiguous unless every operand that is not a single
+//   element has one and the same dense layout other than row-major (both transposed or
+//   permuted alike) and needs no dtype conversion: then the result keeps that layout, as
+//   PyTorch's does (`x.t() + y.t()` and `x.t() * 2` are transposed views of new buffers).
 
 #include <optional>
 

@@ -1,8 +1,9 @@
 #pragma once
 // Public comparison and logical ops. All broadcast like NumPy (a mismatch throws
 // ex::Error "<op>: shapes [..] and [..] cannot be broadcast"), accept any strides, rank
-// 0 and zero-size tensors, and return a new contiguous Bool tensor of the broadcast
-// shape.
+// 0 and zero-size tensors, and return a new Bool tensor of the broadcast shape: contiguous,
+// or in the operands' layout when they share one dense non-row-major layout (see
+// arithmetic.hpp).
 
 #include "extensor/core/kernels/comparison.hpp"
 
