@@ -51,8 +51,9 @@ class Engine {
       : fn_(fn), retain_graph_(retain_graph), captures_(captures), tape_(detail::current_tape()) {
     if (tape_.in_backward) throw Error(fmt::format("{}: called from inside a backward hook or kernel", fn));
     tape_.in_backward = true;
-    // One counter for all threads keeps epochs unique even if a node ever outlives its
-    // tape's thread (the per-thread alternative would save only a relaxed atomic add).
+    // One counter for all threads, not one per tape: discover() checks a node's epoch
+    // before its tape, so a node of another thread's graph must never carry an epoch
+    // equal to this backward's, or it would be skipped instead of reported.
     static std::atomic<std::uint64_t> next_epoch{0};
     epoch_ = next_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
   }

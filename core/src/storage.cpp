@@ -35,7 +35,7 @@ std::size_t cached_block_size(std::size_t nbytes) {
   return (nbytes + granule - 1) / granule * granule;
 }
 
-// Freed large blocks by exact (rounded) size. Training loops allocate the same sizes
+// Freed blocks of kCachedBlock bytes and more, by exact (rounded) size. Training loops allocate the same sizes
 // every step, so exact matches hit; the total is bounded so memory cannot grow.
 class BlockCache {
  public:
