@@ -201,6 +201,26 @@ TEST_CASE("storage: medium blocks (64 KiB to 1 MiB) are cached in 64 KiB steps")
   CHECK(ex::cached_bytes() == 0);
 }
 
+TEST_CASE("storage: of two cached blocks of one size, the most recently freed comes back first") {
+  ex::empty_cache();
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  Tensor a = ex::empty({1 << 20}), b = ex::empty({1 << 20});
+  void* pa = a.raw_data();
+  void* pb = b.raw_data();
+  a = Tensor();  // freed first
+  b = Tensor();  // freed last: its lines are the warm ones
+  Tensor c = ex::empty({1 << 20});
+  CHECK(c.raw_data() == pb);
+  Tensor d = ex::empty({1 << 20});
+  CHECK(d.raw_data() == pa);
+  CHECK(ex::cached_bytes() == 0);
+  c = Tensor();
+  d = Tensor();
+  ex::empty_cache();
+#endif
+  CHECK(ex::cached_bytes() == 0);
+}
+
 TEST_CASE("tensor: transposing copies (tiled path) match an element-by-element reference") {
   // [3, 45, 70] permuted to [3, 70, 45]: inner dim strided, next dim dense, sizes not
   // multiples of the 32-element tile.
