@@ -271,10 +271,10 @@ TEST_CASE("reduction: float32 sums are accurate (pairwise) and reproducible acro
 namespace {
 
 // Lengths around the kernels' boundaries: a vector (16 floats, 8 int64 lanes), a step
-// of 8 vectors, a 2048-float leaf, a 16384-element chunk; column counts around a vector
+// of 4 vectors, a 2048-float leaf, a 16384-element chunk; column counts around a vector
 // and a 4096-column tile, row counts around a block (4), a run (64) and a group (256).
-const std::vector<std::int64_t> kRowLengths = {1,   2,    7,    15,   16,   17,   63,    64,    127,   128,
-                                               129, 1000, 2047, 2048, 2049, 4097, 16383, 16384, 16385, 40001};
+const std::vector<std::int64_t> kRowLengths = {1,   2,   7,   15,   16,   17,   31,   32,   33,    63,    64,    65,
+                                               127, 128, 129, 1000, 2047, 2048, 2049, 4097, 16383, 16384, 16385, 40001};
 const std::vector<std::int64_t> kFewRowLengths = {7, 16, 17, 129, 2049, 16385};
 
 // Small integers of dtype dt (0/1 for bool, non-negative for uint8): every partial sum
