@@ -7,6 +7,8 @@
 // --only TEXT runs only the rows whose name contains TEXT (a quick check of one kernel;
 // the verdict then covers those rows alone).
 //
+// 0. ex::matmul against a bare oneDNN primitive, float32 and bfloat16 1024^3: GFLOP/s
+//    and ours / oneDNN (target >= 0.95); matmul_baseline.cpp, shared with bench_matmul.
 // 1. Memory-bound rows against memcpy of the same number of bytes (read + written):
 //    GB/s and ours / memcpy (target >= 0.7).
 // 2. Softmax and common ops against torch: ms per call and torch / ours (target > 1).
@@ -37,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "matmul_baseline.hpp"
 #include "torch_side.hpp"
 
 namespace {
@@ -119,6 +122,33 @@ void parallel_memcpy(char* dst, const char* src, std::size_t bytes, int threads)
     const std::size_t begin = std::min(bytes, chunk * static_cast<std::size_t>(t));
     const std::size_t end = std::min(bytes, begin + chunk);
     std::memcpy(dst + begin, src + begin, end - begin);
+  }
+}
+
+// --- 0. matmul against bare oneDNN ---------------------------------------------------
+
+void matmul_section(const Options& opt) {
+  const std::int64_t n = 1024;
+  const int reps = 4 * opt.reps;  // one call a repetition (about 10 ms each at 1 thread)
+  bool header = false;
+  for (ex::DType dtype : {ex::DType::Float32, ex::DType::BFloat16}) {
+    const std::string row = "matmul 1024^3 " + std::string(ex::dtype_name(dtype));
+    if (!selected(opt, row.c_str())) continue;
+    if (!header) {
+      std::printf("\n0. ex::matmul against a bare oneDNN primitive (best of %d single calls)\n", reps);
+      std::printf("%-34s %10s %10s %11s %6s  %s\n", "row", "ours GF/s", "oneDNN", "ours/oneDNN", ">=0.95",
+                  "oneDNN impl / ours");
+      header = true;
+    }
+    const bench::MatmulTiming t = bench::time_matmul_against_onednn(dtype, n, reps);
+    if (!t.same) {
+      std::fprintf(stderr, "bench_ops: %s: results differ from oneDNN's\n", row.c_str());
+      ++g_differ;
+    }
+    const double flops = 2.0 * static_cast<double>(n * n * n);
+    const double ours = flops / t.ex_seconds / 1e9, theirs = flops / t.dnnl_seconds / 1e9;
+    std::printf("%-34s %10.1f %10.1f %11.3f %6s  %s / %s\n", row.c_str(), ours, theirs, ours / theirs,
+                verdict(ours / theirs >= 0.95), t.dnnl_impl.c_str(), t.ex_backend.c_str());
   }
 }
 
@@ -361,6 +391,7 @@ int main(int argc, char** argv) {
               opt.torch_out ? "out= overloads (preallocated output)" : "out-of-place calls",
               torch_side::parallel_info().c_str());
 
+  matmul_section(opt);
   memory_section(opt);
   ops_section(opt);
   overhead_section(opt);
