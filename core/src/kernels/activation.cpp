@@ -479,7 +479,7 @@ inline V backprop(V g, V v, C slope) {
 
 // The functor the elementwise engine runs: (grad, v) -> backprop. kLanewise lets large
 // dense float inputs take its streaming loop (non-temporal stores): relu_backward of
-// 2^24 float32 went from 0.83-0.97 to 1.30-1.45 of ATen's speed (bench_ops, 1 thread).
+// 2^24 float32 went from 0.83-0.97 to 1.25-1.45 of ATen's speed (bench_ops, 1 thread).
 // gelu's erf and tanh stay scalar.
 template <Act A, class C>
 struct Backprop {
