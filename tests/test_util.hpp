@@ -43,4 +43,15 @@ inline Tensor noncontiguous(const Tensor& t) {
   return t.transpose(-1, -2).contiguous().transpose(-1, -2);
 }
 
+// The message of the ex::Error that f throws, or "" when f returns.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const ex::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace ex::test

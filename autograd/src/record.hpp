@@ -32,10 +32,19 @@ inline bool requires_grad(const Tensor& t) noexcept {
   const TensorImpl* impl = t.unsafe_impl();
   return impl && impl->autograd_meta && impl->autograd_meta->requires_grad;
 }
+// Whether an op over these inputs records: grad mode is on and one of them requires grad.
+// An undefined input never records, so the op's kernel runs and reports it by name;
+// should_record_optional admits undefined inputs (absent optional tensors).
 template <class... Ts>
 bool should_record(const Ts&... inputs) noexcept {
+  return GradMode::is_enabled() && (requires_grad(inputs) || ...) && (inputs.defined() && ...);
+}
+template <class... Ts>
+bool should_record_optional(const Ts&... inputs) noexcept {
   return GradMode::is_enabled() && (requires_grad(inputs) || ...);
 }
+// A list of inputs (concatenate, stack, custom ops) may hold undefined tensors: the op
+// decides (custom ops pass them on as absent inputs).
 bool should_record(const std::vector<Tensor>& inputs) noexcept;
 
 template <class F>

@@ -7,6 +7,7 @@
 #include "extensor/core/dtype.hpp"
 #include "extensor/core/error.hpp"
 #include "extensor/core/shape.hpp"
+#include "extensor/core/tensor.hpp"
 
 template <>
 struct fmt::formatter<ex::Shape> : fmt::formatter<std::string_view> {
@@ -27,6 +28,20 @@ namespace ex::detail {
 template <class... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) {
   throw Error(fmt::format(format, std::forward<Args>(args)...));
+}
+
+// t itself; throws "fn: <what> is an undefined tensor" when t is default-constructed.
+inline const Tensor& defined(const char* fn, const Tensor& t, const char* what = "input") {
+  if (!t.defined()) fail("{}: {} is an undefined tensor (default-constructed)", fn, what);
+  return t;
+}
+
+// t converted to dtype (t itself when it has it), allocating under fn's name.
+inline Tensor to_dtype(const Tensor& t, DType dtype, const char* fn) {
+  if (t.dtype() == dtype) return t;
+  Tensor out = allocate(t.shape(), dtype, fn);
+  copy_convert(t, out);
+  return out;
 }
 
 }  // namespace ex::detail

@@ -14,13 +14,15 @@ namespace ex {
 
 namespace detail {
 
-Tensor empty_unchecked(const Shape& shape, DType dtype) {
-  return empty_strided_unchecked(shape, contiguous_strides(shape), dtype);
+Tensor allocate(const Shape& shape, DType dtype, const char* fn) {
+  return allocate_strided(shape, contiguous_strides(shape), dtype, fn);
 }
 
-Tensor empty_strided_unchecked(const Shape& shape, Strides strides, DType dtype) {
+Tensor allocate_strided(const Shape& shape, Strides strides, DType dtype, const char* fn) {
+  const std::size_t item = ex::itemsize(dtype);
+  const std::int64_t numel = checked_numel(shape, fn, item);
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = Storage::allocate(static_cast<std::size_t>(shape.numel()) * ex::itemsize(dtype));
+  impl->storage = Storage::allocate(static_cast<std::size_t>(numel) * item, fn);
   impl->shape = shape;
   impl->strides = std::move(strides);
   impl->dtype = dtype;
@@ -154,11 +156,18 @@ void copy_convert(const Tensor& src, const Tensor& dst) {
 
 }  // namespace detail
 
-Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+Tensor Tensor::contiguous() const {
+  if (!defined()) detail::throw_undefined("contiguous");
+  if (is_contiguous()) return *this;
+  EX_TENSOR_METHOD_HOOK(clone);  // recorded as a clone
+  Tensor out = detail::allocate(shape(), dtype(), "contiguous");
+  detail::copy_convert(*this, out);
+  return out;
+}
 
 Tensor Tensor::clone() const {
   EX_TENSOR_METHOD_HOOK(clone);
-  Tensor out = detail::empty_unchecked(shape(), dtype());
+  Tensor out = detail::allocate(shape(), dtype(), "clone");
   detail::copy_convert(*this, out);
   return out;
 }
@@ -166,7 +175,7 @@ Tensor Tensor::clone() const {
 Tensor Tensor::to(DType dtype_) const {
   if (dtype_ == dtype()) return *this;
   EX_TENSOR_METHOD_HOOK(to, dtype_);
-  Tensor out = detail::empty_unchecked(shape(), dtype_);
+  Tensor out = detail::allocate(shape(), dtype_, "to");
   detail::copy_convert(*this, out);
   return out;
 }

@@ -13,11 +13,6 @@ namespace ex {
 
 namespace {
 
-Tensor checked_empty(const Shape& shape, DType dtype, const char* fn) {
-  checked_numel(shape, fn);
-  return detail::empty_unchecked(shape, dtype);
-}
-
 // Writes fn(i) into element i of a fresh contiguous tensor, in parallel.
 template <class T, class F>
 void fill_indexed(const Tensor& out, F&& fn) {
@@ -27,9 +22,9 @@ void fill_indexed(const Tensor& out, F&& fn) {
   });
 }
 
-void fill_value(const Tensor& out, double value) {
+void fill_value(const Tensor& out, double value, const char* fn) {
   dispatch(out.dtype(), [&]<class T>() {
-    const T v = detail::convert<T>(value);
+    const T v = detail::checked_scalar<T>(value, out.dtype(), fn);
     fill_indexed<T>(out, [v](std::int64_t) { return v; });
   });
 }
@@ -54,49 +49,63 @@ T uniform01(const std::array<std::uint32_t, 4>& w) {
   }
 }
 
-}  // namespace
+Tensor filled(const Shape& shape, double value, DType dtype, const char* fn) {
+  Tensor out = detail::allocate(shape, dtype, fn);
+  fill_value(out, value, fn);
+  return out;
+}
 
-Tensor empty(const Shape& shape, DType dtype) { return checked_empty(shape, dtype, "empty"); }
-
-Tensor zeros(const Shape& shape, DType dtype) {
-  Tensor out = checked_empty(shape, dtype, "zeros");
+Tensor zeros_named(const Shape& shape, DType dtype, const char* fn) {
+  Tensor out = detail::allocate(shape, dtype, fn);
   std::memset(out.raw_data(), 0, out.nbytes());  // all-zero bytes are 0 in every dtype
   return out;
 }
 
-Tensor ones(const Shape& shape, DType dtype) {
-  Tensor out = checked_empty(shape, dtype, "ones");
-  fill_value(out, 1.0);
-  return out;
+const Shape& shape_of(const Tensor& like, const char* fn) { return detail::defined(fn, like, "like").shape(); }
+
+}  // namespace
+
+Tensor empty(const Shape& shape, DType dtype) { return detail::allocate(shape, dtype, "empty"); }
+Tensor zeros(const Shape& shape, DType dtype) { return zeros_named(shape, dtype, "zeros"); }
+Tensor ones(const Shape& shape, DType dtype) { return filled(shape, 1.0, dtype, "ones"); }
+Tensor full(const Shape& shape, double value, DType dtype) { return filled(shape, value, dtype, "full"); }
+Tensor scalar_tensor(double value, DType dtype) { return filled(Shape{}, value, dtype, "scalar_tensor"); }
+
+Tensor empty_like(const Tensor& like) { return empty_like(like, like.defined() ? like.dtype() : kDefaultFloat); }
+Tensor zeros_like(const Tensor& like) { return zeros_like(like, like.defined() ? like.dtype() : kDefaultFloat); }
+Tensor ones_like(const Tensor& like) { return ones_like(like, like.defined() ? like.dtype() : kDefaultFloat); }
+Tensor full_like(const Tensor& like, double value) {
+  return full_like(like, value, like.defined() ? like.dtype() : kDefaultFloat);
 }
-
-Tensor full(const Shape& shape, double value, DType dtype) {
-  Tensor out = checked_empty(shape, dtype, "full");
-  fill_value(out, value);
-  return out;
+Tensor empty_like(const Tensor& like, DType dtype) {
+  return detail::allocate(shape_of(like, "empty_like"), dtype, "empty_like");
 }
-
-Tensor scalar_tensor(double value, DType dtype) { return full(Shape{}, value, dtype); }
-
-Tensor empty_like(const Tensor& like) { return empty(like.shape(), like.dtype()); }
-Tensor zeros_like(const Tensor& like) { return zeros(like.shape(), like.dtype()); }
-Tensor ones_like(const Tensor& like) { return ones(like.shape(), like.dtype()); }
-Tensor full_like(const Tensor& like, double value) { return full(like.shape(), value, like.dtype()); }
-Tensor empty_like(const Tensor& like, DType dtype) { return empty(like.shape(), dtype); }
-Tensor zeros_like(const Tensor& like, DType dtype) { return zeros(like.shape(), dtype); }
-Tensor ones_like(const Tensor& like, DType dtype) { return ones(like.shape(), dtype); }
-Tensor full_like(const Tensor& like, double value, DType dtype) { return full(like.shape(), value, dtype); }
+Tensor zeros_like(const Tensor& like, DType dtype) {
+  return zeros_named(shape_of(like, "zeros_like"), dtype, "zeros_like");
+}
+Tensor ones_like(const Tensor& like, DType dtype) {
+  return filled(shape_of(like, "ones_like"), 1.0, dtype, "ones_like");
+}
+Tensor full_like(const Tensor& like, double value, DType dtype) {
+  return filled(shape_of(like, "full_like"), value, dtype, "full_like");
+}
 
 Tensor arange(double start, double end, double step, DType dtype) {
   if (!std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step))
     detail::fail("arange: bounds must be finite, got start={}, end={}, step={}", start, end, step);
   if (step == 0) detail::fail("arange: step must be nonzero");
+  if (dtype == DType::Bool) detail::fail("arange: dtype bool is not supported, as in PyTorch");
   if ((end - start) * step < 0) detail::fail("arange: step {} does not lead from start {} to end {}", step, start, end);
   const double count = std::ceil((end - start) / step);
   if (count > static_cast<double>(std::int64_t{1} << 62))
     detail::fail("arange: range [{}, {}) with step {} has too many elements", start, end, step);
-  Tensor out = checked_empty({static_cast<std::int64_t>(count)}, dtype, "arange");
+  Tensor out = detail::allocate({static_cast<std::int64_t>(count)}, dtype, "arange");
   dispatch(dtype, [&]<class T>() {
+    // The values run monotonically from the first to the last: if both fit, all do.
+    if (count > 0) {
+      detail::checked_scalar<T>(start, dtype, "arange");
+      detail::checked_scalar<T>(start + (count - 1) * step, dtype, "arange");
+    }
     fill_indexed<T>(out, [&](std::int64_t i) { return detail::convert<T>(start + static_cast<double>(i) * step); });
   });
   return out;
@@ -105,7 +114,7 @@ Tensor arange(double start, double end, double step, DType dtype) {
 Tensor eye(std::int64_t n, std::int64_t m, DType dtype) {
   if (m < 0) m = n;
   if (n < 0) detail::fail("eye: n must be non-negative, got {}", n);
-  Tensor out = zeros({n, m}, dtype);
+  Tensor out = zeros_named({n, m}, dtype, "eye");
   dispatch(dtype, [&]<class T>() {
     T* data = static_cast<T*>(out.raw_data());
     for (std::int64_t i = 0; i < std::min(n, m); ++i) data[i * m + i] = detail::convert<T>(1);
@@ -115,9 +124,13 @@ Tensor eye(std::int64_t n, std::int64_t m, DType dtype) {
 
 Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
   if (steps < 0) detail::fail("linspace: number of steps must be non-negative, got {}", steps);
-  Tensor out = checked_empty({steps}, dtype, "linspace");
+  Tensor out = detail::allocate({steps}, dtype, "linspace");
   const double delta = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
   dispatch(dtype, [&]<class T>() {
+    if (steps > 0) {  // values lie between the ends: if both fit, all do
+      detail::checked_scalar<T>(start, dtype, "linspace");
+      detail::checked_scalar<T>(end, dtype, "linspace");
+    }
     // Fill from both ends so the last value is exactly `end`, as torch.linspace does.
     fill_indexed<T>(out, [&](std::int64_t i) {
       const double v = i < (steps + 1) / 2 ? start + delta * static_cast<double>(i)
@@ -131,7 +144,7 @@ Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
 Tensor rand(const Shape& shape, DType dtype) { return rand(shape, dtype, default_generator()); }
 Tensor rand(const Shape& shape, DType dtype, Generator& gen) {
   require_floating(dtype, "rand");
-  Tensor out = checked_empty(shape, dtype, "rand");
+  Tensor out = detail::allocate(shape, dtype, "rand");
   const std::uint64_t key = gen.seed(), first = gen.reserve(static_cast<std::uint64_t>(out.numel()));
   dispatch(dtype, [&]<class T>() {
     if constexpr (std::is_floating_point_v<compute_t<T>>) {
@@ -144,7 +157,7 @@ Tensor rand(const Shape& shape, DType dtype, Generator& gen) {
 Tensor randn(const Shape& shape, DType dtype) { return randn(shape, dtype, default_generator()); }
 Tensor randn(const Shape& shape, DType dtype, Generator& gen) {
   require_floating(dtype, "randn");
-  Tensor out = checked_empty(shape, dtype, "randn");
+  Tensor out = detail::allocate(shape, dtype, "randn");
   const std::uint64_t key = gen.seed(), first = gen.reserve(static_cast<std::uint64_t>(out.numel()));
   dispatch(dtype, [&]<class T>() {
     if constexpr (std::is_floating_point_v<compute_t<T>>) {
@@ -166,7 +179,7 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dt
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dtype, Generator& gen) {
   if (high <= low) detail::fail("randint: high ({}) must be greater than low ({})", high, low);
   if (dtype == DType::Bool) detail::fail("randint: dtype bool is not supported");
-  Tensor out = checked_empty(shape, dtype, "randint");
+  Tensor out = detail::allocate(shape, dtype, "randint");
   const std::uint64_t range = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
   const std::uint64_t key = gen.seed(), first = gen.reserve(static_cast<std::uint64_t>(out.numel()));
   dispatch(dtype, [&]<class T>() {
@@ -184,19 +197,19 @@ Tensor tensor(const void* values, std::size_t count, DType dtype, const Shape& s
   const std::int64_t n = checked_numel(shape, fn);
   if (static_cast<std::uint64_t>(n) != count)
     detail::fail("{}: {} values do not fill shape {} ({} elements)", fn, count, shape, n);
-  Tensor out = detail::empty_unchecked(shape, dtype);
+  Tensor out = detail::allocate(shape, dtype, fn);
   if (count) std::memcpy(out.raw_data(), values, count * itemsize(dtype));
   return out;
 }
 
 Tensor from_blob(void* data, const Shape& shape, DType dtype, std::function<void(void*)> deleter) {
-  checked_numel(shape, "from_blob");
+  checked_numel(shape, "from_blob", itemsize(dtype));
   return from_blob(data, shape, contiguous_strides(shape), dtype, std::move(deleter));
 }
 
 Tensor from_blob(void* data, const Shape& shape, const Strides& strides, DType dtype,
                  std::function<void(void*)> deleter) {
-  const std::int64_t extent = detail::view_extent(shape, strides, "from_blob");
+  const std::int64_t extent = detail::view_extent(shape, strides, itemsize(dtype), "from_blob");
   if (!data && extent > 0) detail::fail("from_blob: null data pointer for shape {}", shape);
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::borrow(data, static_cast<std::size_t>(extent) * itemsize(dtype), std::move(deleter));

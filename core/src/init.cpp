@@ -68,7 +68,7 @@ template <class Scale>
 Tensor make(const Shape& shape, DType dtype, Dist dist, Generator& gen, const char* fn, Scale&& scale) {
   check_dtype(dtype, fn);
   const double s = scale();  // validates rank, dims, mode, nonlinearity
-  return fill(detail::empty_unchecked(shape, dtype), dist, s, gen);
+  return fill(detail::allocate(shape, dtype, fn), dist, s, gen);
 }
 template <class Scale>
 Tensor fill_(const Tensor& t, Dist dist, Generator& gen, const char* fn, Scale&& scale) {

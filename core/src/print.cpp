@@ -57,7 +57,9 @@ std::vector<std::string> format_floats(const std::vector<double>& values) {
 
 class Printer {
  public:
-  explicit Printer(const Tensor& t) : t_(t.contiguous()), summarize_(t.numel() > kSummarizeAbove) {
+  // Reads the shown elements through t's own strides: a summarized view of a huge
+  // (e.g. expanded) tensor costs only what is printed.
+  explicit Printer(const Tensor& t) : t_(t), summarize_(t.numel() > kSummarizeAbove) {
     if (t_.numel() > 0) collect(0, 0);
     dispatch(t_.dtype(), [&]<class T>() {
       const T* data = static_cast<const T*>(t_.raw_data());

@@ -80,17 +80,20 @@ std::int64_t normalize_axis(std::int64_t axis, std::int64_t rank, const char* fn
   return axis < 0 ? axis + rank : axis;
 }
 
-std::int64_t checked_numel(const Shape& shape, const char* fn) {
-  constexpr std::int64_t kMaxNumel = std::int64_t{1} << 62;
+std::int64_t checked_numel(const Shape& shape, const char* fn, std::size_t itemsize) {
   for (std::int64_t d : shape)
     if (d < 0) detail::fail("{}: shape {} has a negative dimension", fn, shape);
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;  // empty: any other dims
+  const auto item = static_cast<std::int64_t>(itemsize);
+  const std::int64_t max_numel = kMaxTensorBytes / item;
   std::int64_t n = 1;
   for (std::int64_t d : shape) {
-    if (d == 0) return 0;  // an empty tensor never overflows, whatever its other dims
-    if (n > kMaxNumel / d) {
-      for (std::int64_t rest : shape)
-        if (rest == 0) return 0;
-      detail::fail("{}: shape {} has more elements than a tensor can hold (2^62)", fn, shape);
+    if (n > max_numel / d) {
+      // The exact byte count, for the message, in floating point: it may exceed 2^64.
+      double bytes = static_cast<double>(item);
+      for (std::int64_t e : shape) bytes *= static_cast<double>(e);
+      detail::fail("{}: shape {} of {}-byte elements needs {:.4g} bytes, above the limit of 2^62 bytes per tensor", fn,
+                   shape, item, bytes);
     }
     n *= d;
   }
@@ -102,10 +105,10 @@ Strides contiguous_strides(const Shape& shape) {
   std::int64_t acc = 1;
   for (std::size_t i = shape.size(); i-- > 0;) {
     strides[i] = acc;
-    // Only an empty tensor can have dims whose product overflows; its strides never
-    // address memory, so saturating is harmless.
-    if (__builtin_mul_overflow(acc, std::max<std::int64_t>(shape[i], 1), &acc))
-      acc = std::numeric_limits<std::int64_t>::max();
+    // Only an empty tensor can have dims whose product passes the size limit; its strides
+    // never address memory, so they saturate where a byte stride still fits in int64.
+    if (__builtin_mul_overflow(acc, std::max<std::int64_t>(shape[i], 1), &acc) || acc > kMaxTensorBytes / 8)
+      acc = kMaxTensorBytes / 8;
   }
   return strides;
 }

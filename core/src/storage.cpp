@@ -98,6 +98,11 @@ void* allocate_cached(std::size_t rounded) {
   return p;
 }
 
+[[noreturn]] void fail_out_of_memory(const char* fn, std::size_t nbytes) {
+  detail::fail("{}: cannot allocate {} bytes ({:.3g} GiB): out of memory", fn, nbytes,
+               static_cast<double>(nbytes) / static_cast<double>(std::size_t{1} << 30));
+}
+
 // An allocator for std::allocate_shared that adds `extra` bytes after the object it
 // allocates (the control block holding the Storage), so a small tensor's data shares
 // the Storage's allocation.
@@ -118,11 +123,13 @@ struct TrailingBytes {
 
 }  // namespace
 
-std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes) {
+std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes, const char* fn) {
+  if (nbytes > static_cast<std::size_t>(kMaxTensorBytes))
+    detail::fail("{}: cannot allocate {} bytes, above the limit of 2^62 bytes per tensor", fn, nbytes);
   if (nbytes >= kCachedBlock) {
     const std::size_t rounded = cached_block_size(nbytes);
     void* data = allocate_cached(rounded);
-    if (!data) detail::fail("Storage::allocate: out of memory allocating {} bytes", nbytes);
+    if (!data) fail_out_of_memory(fn, nbytes);
     return std::make_shared<Storage>(Private{}, data, nbytes, [rounded](void* p) {
       if (!block_cache().give(p, rounded)) std::free(p);
     });
@@ -136,7 +143,7 @@ std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes) {
     s = std::allocate_shared<Storage>(TrailingBytes<Storage>(nbytes + kAlignment), Private{}, nullptr, nbytes,
                                       std::function<void(void*)>());
   } catch (const std::bad_alloc&) {
-    detail::fail("Storage::allocate: out of memory allocating {} bytes", nbytes);
+    fail_out_of_memory(fn, nbytes);
   }
   const auto end = reinterpret_cast<std::uintptr_t>(s.get() + 1);
   s->data_ = reinterpret_cast<void*>((end + kAlignment - 1) / kAlignment * kAlignment);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 
+#include "core/src/convert.hpp"
 #include "core/src/parallel.hpp"
 #include "extensor/core/dtype.hpp"
 #include "extensor/core/shape.hpp"
@@ -28,6 +29,7 @@ class StridedLoop {
   StridedLoop(const Shape& shape, const std::array<const Strides*, N>& strides,
               const std::array<std::int64_t, N>& itemsize) {
     numel_ = shape.numel();
+    if (numel_ == 0) return;  // an empty tensor's strides address nothing (and may be huge)
     // Walk from the innermost dim outwards, dropping size-1 dims and merging a dim
     // into the one inside it when every operand steps through both uniformly.
     Shape rev_sizes;
@@ -117,20 +119,6 @@ class StridedLoop {
 // Strides of t as seen from a broadcast shape `to` (t's shape must broadcast to it):
 // leading new dims and stretched size-1 dims get stride 0.
 Strides broadcast_strides(const Tensor& t, const Shape& to);
-
-// Converts a value between element types the way Tensor::to does.
-template <class To, class From>
-inline To convert(From v) {
-  if constexpr (std::is_same_v<To, From>) {
-    return v;
-  } else if constexpr (std::is_same_v<To, bool>) {
-    return static_cast<compute_t<From>>(v) != compute_t<From>(0);
-  } else if constexpr (std::is_same_v<To, Half> || std::is_same_v<To, BFloat16>) {
-    return To(static_cast<float>(static_cast<compute_t<From>>(v)));
-  } else {
-    return static_cast<To>(static_cast<compute_t<From>>(v));
-  }
-}
 
 // out[i] = fn(in[i]) elementwise over same-shaped tensors of any strides; In/Out are
 // the C++ element types of in and out. Contiguous rows get a plain vectorizable loop.

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "core/src/check.hpp"
 #include "core/src/strided_loop.hpp"
@@ -18,6 +20,16 @@ void install_tensor_method_hooks(const TensorMethodHooks* hooks) noexcept {
   installed_hooks.store(hooks, std::memory_order_release);
 }
 const TensorMethodHooks* tensor_method_hooks() noexcept { return installed_hooks.load(std::memory_order_acquire); }
+
+void throw_undefined(const char* method) { fail("Tensor::{}: the tensor is undefined (default-constructed)", method); }
+
+void throw_undefined_at(const char* function) {
+  // function is the accessor's signature as the compiler spells it; keep its name.
+  std::string_view name(function);
+  if (const auto at = name.find("Tensor::"); at != std::string_view::npos) name.remove_prefix(at + 8);
+  name = name.substr(0, name.find('('));
+  throw_undefined(std::string(name).c_str());
+}
 
 void throw_dtype_mismatch(const char* fn, DType have, DType want) {
   fail("{}: tensor has dtype {}, requested {}", fn, have, want);
@@ -116,7 +128,7 @@ Tensor expand_impl(const Tensor& t, const Shape& requested, const char* fn) {
       detail::fail("{}: shape {} cannot be broadcast to {} (dim {}: {} vs {})", fn, shape, requested, i, have, want);
     }
   }
-  checked_numel(s, fn);
+  checked_numel(s, fn, t.itemsize());
   return with_geometry(t, std::move(s), std::move(st), t.storage_offset());
 }
 
@@ -155,7 +167,9 @@ Tensor Tensor::reshape(const Shape& requested) const {
   const Shape shape_ = infer_shape(requested, numel(), "reshape", shape());
   if (auto strides_ = view_strides(shape(), strides(), shape_))
     return with_geometry(*this, shape_, *strides_, storage_offset());
-  return clone().view(shape_);
+  Tensor copy = detail::allocate(shape(), dtype(), "reshape");
+  detail::copy_convert(*this, copy);
+  return copy.view(shape_);
 }
 
 Tensor Tensor::transpose(std::int64_t axis0, std::int64_t axis1) const {
@@ -250,7 +264,11 @@ Tensor Tensor::broadcast_to(const Shape& shape_) const {
 
 Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
   EX_TENSOR_METHOD_HOOK(flatten, start_axis, end_axis);
-  if (dim() == 0) return reshape({1});
+  if (dim() == 0) {  // like PyTorch, a scalar's only axes are 0 and -1
+    normalize_axis(start_axis, 1, "flatten");
+    normalize_axis(end_axis, 1, "flatten");
+    return reshape({1});
+  }
   const auto b = normalize_axis(start_axis, dim(), "flatten");
   const auto e = normalize_axis(end_axis, dim(), "flatten");
   if (b > e) detail::fail("flatten: start axis {} comes after end axis {} (shape {})", start_axis, end_axis, shape());
@@ -264,7 +282,7 @@ Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
 }
 
 Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides, std::int64_t offset) {
-  const std::int64_t extent = detail::view_extent(shape, strides, "make_view");
+  const std::int64_t extent = detail::view_extent(shape, strides, base.itemsize(), "make_view");
   const std::int64_t capacity = static_cast<std::int64_t>(base.storage()->nbytes() / base.itemsize());
   if (offset < 0) detail::fail("make_view: negative offset {}", offset);
   if (extent > 0 && offset > capacity - extent)
@@ -274,15 +292,16 @@ Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides,
 }
 
 namespace detail {
-std::int64_t view_extent(const Shape& shape, const Strides& strides, const char* fn) {
+std::int64_t view_extent(const Shape& shape, const Strides& strides, std::size_t itemsize, const char* fn) {
   if (shape.size() != strides.size()) fail("{}: shape {} and strides {} differ in rank", fn, shape, strides);
-  const std::int64_t n = checked_numel(shape, fn);
+  const std::int64_t n = checked_numel(shape, fn, itemsize);
+  const std::int64_t max_extent = kMaxTensorBytes / static_cast<std::int64_t>(itemsize);
   std::int64_t extent = n > 0 ? 1 : 0;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (strides[i] < 0) fail("{}: negative stride in {}", fn, strides);
     std::int64_t span = 0;
     if (n > 0 && (__builtin_mul_overflow(shape[i] - 1, strides[i], &span) ||
-                  __builtin_add_overflow(extent, span, &extent) || extent > (std::int64_t{1} << 62)))
+                  __builtin_add_overflow(extent, span, &extent) || extent > max_extent))
       fail("{}: shape {} with strides {} spans more memory than can be addressed", fn, shape, strides);
   }
   return extent;

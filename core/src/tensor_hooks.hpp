@@ -31,12 +31,16 @@ class TensorMethodHooks {
 };
 
 void install_tensor_method_hooks(const TensorMethodHooks* hooks) noexcept;
+// Throws "Tensor::<method>: the tensor is undefined (default-constructed)".
+[[noreturn]] void throw_undefined(const char* method);
 const TensorMethodHooks* tensor_method_hooks() noexcept;
 
 }  // namespace ex::detail
 
-// First statement of a Tensor member: gives the autograd layer a chance to record.
+// First statement of a Tensor member: checks the tensor is defined, then gives the
+// autograd layer a chance to record.
 #define EX_TENSOR_METHOD_HOOK(method, ...)                        \
+  if (!defined()) ::ex::detail::throw_undefined(#method);         \
   if (impl().autograd_meta)                                       \
     if (const auto* hooks_ = ::ex::detail::tensor_method_hooks()) \
       if (Tensor recorded_ = hooks_->method(*this __VA_OPT__(, ) __VA_ARGS__); recorded_.defined()) return recorded_

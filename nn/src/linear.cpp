@@ -45,8 +45,10 @@ Linear::Linear(const LinearOptions& options) : Module("Linear"), options_(option
   if (options.in_features() < 0 || options.out_features() < 0)
     detail::fail("Linear: in_features and out_features must be >= 0, got {} and {}", options.in_features(),
                  options.out_features());
-  weight = register_parameter("weight", empty({options.out_features(), options.in_features()}));
-  if (options.bias()) bias = register_parameter("bias", empty({options.out_features()}));
+  weight = register_parameter(
+      "weight", detail::allocate({options.out_features(), options.in_features()}, kDefaultFloat, "Linear"));
+  if (options.bias())
+    bias = register_parameter("bias", detail::allocate({options.out_features()}, kDefaultFloat, "Linear"));
   reset_parameters();
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <unordered_map>
 
 #include "core/src/check.hpp"
@@ -115,7 +116,9 @@ std::string summary(Module& module, const Shape& input_shape, DType dtype) {
     NoGradGuard no_grad;
     EvalScope eval(named);
     ScopedForwardObserver observe(&recorder);
-    module(zeros(input_shape, dtype));
+    Tensor input = detail::allocate(input_shape, dtype, "summary");
+    std::memset(input.raw_data(), 0, input.nbytes());
+    module(input);
   }
 
   std::vector<Row> table{{"Layer", "Type", "Output shape", "Params"}};

@@ -58,7 +58,7 @@ void SGD::step() {
       ParamState& state = state_for(param);
       const auto found = state.find(kMomentumBuffer);
       if (found == state.end()) {
-        const Tensor buffer = ex::detail::empty_unchecked(param.shape(), param.dtype());
+        const Tensor buffer = ex::detail::allocate(param.shape(), param.dtype(), "SGD::step");
         detail::sgd_update(param, grad, buffer, detail::MomentumMode::kInit, options);
         state.emplace(kMomentumBuffer, buffer);
       } else {

@@ -346,4 +346,25 @@ GradcheckSamples registry_gradcheck_samples() {
   return table;
 }
 
+GradcheckSamples non_differentiable_samples() {
+  GradcheckSamples t;
+  const Tensor a = uniform64({2, 3}), b = uniform64({3});
+  auto binary = [&](auto op) { return Samples{{"[2, 3] with [3]", [op](In in) { return op(in[0], in[1]); }, {a, b}}}; };
+  t["equal"] = binary([](const Tensor& x, const Tensor& y) { return ex::equal(x, y); });
+  t["not_equal"] = binary([](const Tensor& x, const Tensor& y) { return ex::not_equal(x, y); });
+  t["less"] = binary([](const Tensor& x, const Tensor& y) { return ex::less(x, y); });
+  t["less_equal"] = binary([](const Tensor& x, const Tensor& y) { return ex::less_equal(x, y); });
+  t["greater"] = binary([](const Tensor& x, const Tensor& y) { return ex::greater(x, y); });
+  t["greater_equal"] = binary([](const Tensor& x, const Tensor& y) { return ex::greater_equal(x, y); });
+  t["logical_and"] = binary([](const Tensor& x, const Tensor& y) { return ex::logical_and(x, y); });
+  t["logical_or"] = binary([](const Tensor& x, const Tensor& y) { return ex::logical_or(x, y); });
+  t["logical_xor"] = binary([](const Tensor& x, const Tensor& y) { return ex::logical_xor(x, y); });
+  t["logical_not"] = {{"[2, 3]", [](In in) { return ex::logical_not(in[0]); }, {a}}};
+  t["argmax"] = {{"axis 1", [](In in) { return ex::argmax(in[0], 1); }, {a}},
+                 {"all", [](In in) { return ex::argmax(in[0]); }, {a}}};
+  t["argmin"] = {{"axis 0, keepdims", [](In in) { return ex::argmin(in[0], 0, true); }, {a}},
+                 {"all", [](In in) { return ex::argmin(in[0]); }, {a}}};
+  return t;
+}
+
 }  // namespace ex::test

@@ -23,6 +23,9 @@ struct GradcheckSample {
 // Registry op name -> its samples.
 using GradcheckSamples = std::map<std::string, std::vector<GradcheckSample>>;
 GradcheckSamples registry_gradcheck_samples();
+// Samples of the public ops that are not differentiable (comparisons, logical ops,
+// argmax/argmin), by name: the bad-input matrix walks them with the registry's.
+GradcheckSamples non_differentiable_samples();
 
 // Deterministic float64 values drawn uniformly from [lo, hi) (seeded by call order).
 Tensor uniform64(const Shape& shape, double lo = -1, double hi = 1);

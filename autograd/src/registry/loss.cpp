@@ -71,7 +71,8 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduc
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
-  if (!should_record(input, target, weight)) return kernels::binary_cross_entropy(input, target, weight, reduction);
+  if (!should_record_optional(input, target, weight))
+    return kernels::binary_cross_entropy(input, target, weight, reduction);
   check_not_differentiated(kBce, weight, "weight");
   return record(
       kBce, {input, target}, no_grad([&] { return kernels::binary_cross_entropy(input, target, weight, reduction); }),
@@ -85,7 +86,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
                                         Reduction reduction, const Tensor& pos_weight) {
-  if (!should_record(input, target, weight, pos_weight))
+  if (!should_record_optional(input, target, weight, pos_weight))
     return kernels::binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight);
   check_not_differentiated(kBceWithLogits, weight, "weight");
   check_not_differentiated(kBceWithLogits, pos_weight, "pos_weight");
@@ -104,7 +105,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,
                      Reduction reduction, double label_smoothing) {
-  if (!should_record(input, weight))
+  if (!should_record_optional(input, weight))
     return kernels::cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing);
   check_not_differentiated(kCrossEntropy, weight, "weight");
   return record(kCrossEntropy, {input}, no_grad([&] {
@@ -119,7 +120,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,
                 Reduction reduction) {
-  if (!should_record(input, weight)) return kernels::nll_loss(input, target, weight, ignore_index, reduction);
+  if (!should_record_optional(input, weight)) return kernels::nll_loss(input, target, weight, ignore_index, reduction);
   check_not_differentiated(kNllLoss, weight, "weight");
   return record(
       kNllLoss, {input}, no_grad([&] { return kernels::nll_loss(input, target, weight, ignore_index, reduction); }),

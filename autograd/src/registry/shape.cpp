@@ -4,6 +4,7 @@
 #include "extensor/autograd/ops/shape.hpp"
 
 #include "autograd/src/record.hpp"
+#include "core/src/check.hpp"
 
 namespace ex {
 
@@ -49,7 +50,7 @@ Tensor reshape(const Tensor& t, const Shape& shape) {
 }
 Tensor view(const Tensor& t, const Shape& shape) {
   return record_shape_op(
-      kView, t, [&] { return t.view(shape); }, reshape_backward);
+      kView, t, [&] { return ex::detail::defined("view", t).view(shape); }, reshape_backward);
 }
 Tensor flatten(const Tensor& t, std::int64_t start_axis, std::int64_t end_axis) {
   return record_shape_op(
@@ -96,13 +97,15 @@ Tensor broadcast_to(const Tensor& t, const Shape& shape) {
 }
 Tensor expand(const Tensor& t, const Shape& shape) {
   return record_shape_op(
-      kExpand, t, [&] { return t.expand(shape); }, broadcast_to_backward);
+      kExpand, t, [&] { return ex::detail::defined("expand", t).expand(shape); }, broadcast_to_backward);
 }
 Tensor clone(const Tensor& t) {
+  ex::detail::defined("clone", t);
   if (!should_record(t)) return t.clone();
   return record(kClone, {t}, no_grad([&] { return t.clone(); }), [](const Tensor& g) { return g; });
 }
 Tensor to(const Tensor& t, DType dtype) {
+  ex::detail::defined("to", t);
   if (!should_record(t) || dtype == t.dtype()) return t.to(dtype);
   // Integer and bool results carry no gradient (like PyTorch, they cannot require grad).
   if (!is_floating(dtype)) return no_grad([&] { return t.to(dtype); });
@@ -126,17 +129,19 @@ std::vector<Tensor> split(const Tensor& t, std::int64_t sections, std::int64_t a
 }
 Tensor concatenate(const std::vector<Tensor>& tensors, std::int64_t axis) {
   if (!should_record(tensors)) return kernels::concatenate(tensors, axis);
+  Tensor out = no_grad([&] { return kernels::concatenate(tensors, axis); });  // validates the list first
   std::vector<Shape> shapes;
   for (const Tensor& t : tensors) shapes.push_back(t.shape());
-  return record_many(kConcatenate, tensors, {no_grad([&] { return kernels::concatenate(tensors, axis); })},
+  return record_many(kConcatenate, tensors, {std::move(out)},
                      [shapes, axis, dtypes = dtypes_of(tensors)](const TensorList& g) {
                        return concatenate_backward(g[0], shapes, axis, dtypes);
                      })[0];
 }
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis) {
   if (!should_record(tensors)) return kernels::stack(tensors, axis);
+  Tensor out = no_grad([&] { return kernels::stack(tensors, axis); });  // validates the list first
   const auto count = static_cast<std::int64_t>(tensors.size());
-  return record_many(kStack, tensors, {no_grad([&] { return kernels::stack(tensors, axis); })},
+  return record_many(kStack, tensors, {std::move(out)},
                      [count, axis, dtypes = dtypes_of(tensors)](const TensorList& g) {
                        return stack_backward(g[0], count, axis, dtypes);
                      })[0];

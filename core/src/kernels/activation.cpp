@@ -242,7 +242,7 @@ void eltwise_own(const Tensor& x, const Tensor& out, double slope) {
 }
 
 Tensor eltwise(const char* op, Act act, const Tensor& x, DType out_dtype, double slope = 0.0) {
-  Tensor out = empty(x.shape(), out_dtype);
+  Tensor out = detail::allocate(x.shape(), out_dtype, op);
   if (x.numel() == 0) return out;
   // float32 gelu (erf form) always runs our loop over the vectorized erf_f32: 0.75x the
   // time of oneDNN 2.6's jit eltwise ([4096, 1024], 1 thread: 2.2 ms against 2.9 ms).
@@ -426,7 +426,7 @@ bool softmax_onednn(const char* op, bool log, const Tensor& src, const Tensor& o
 Tensor softmax_impl(const char* op, bool log, const Tensor& x, std::int64_t axis) {
   require_floating(x, op);
   const std::int64_t ax = softmax_axis(x, axis, op);
-  Tensor out = empty(x.shape(), x.dtype());
+  Tensor out = detail::allocate(x.shape(), x.dtype(), op);
   if (x.numel() == 0) return out;
   const Tensor src = x.contiguous();
   const auto [outer, n, inner] = axis_geometry(x.shape(), ax);
@@ -521,7 +521,7 @@ bool eltwise_backward_onednn(const char* op, Act act, const Tensor& grad, const 
 // (gelu, 2^20 float32: 0.69 ms against 11 ms in our scalar loop; 2 us against 8 us
 // at 1024).
 Tensor eltwise_backward(const char* op, Act act, const Tensor& grad, const Tensor& v, double slope = 0.0) {
-  Tensor out = empty(v.shape(), v.dtype());
+  Tensor out = detail::allocate(v.shape(), v.dtype(), op);
   if (v.numel() == 0) return out;
   if ((act == Act::GeluErf || act == Act::GeluTanh) && use_onednn(v) && eltwise_backward_onednn(op, act, grad, v, out))
     return out;
@@ -581,7 +581,7 @@ Tensor softmax_backward_impl(const char* op, bool log, const Tensor& grad, const
   require_floating(y, op);
   check_grad(op, grad, y, "y");
   const std::int64_t ax = softmax_axis(y, axis, op);
-  Tensor out = empty(y.shape(), y.dtype());
+  Tensor out = detail::allocate(y.shape(), y.dtype(), op);
   if (y.numel() == 0) return out;
   const Tensor g = grad.contiguous(), yc = y.contiguous();
   const auto [outer, n, inner] = axis_geometry(y.shape(), ax);
@@ -641,7 +641,7 @@ Tensor leaky_relu_backward(const Tensor& grad, const Tensor& x, double negative_
 
 Tensor kernels::prelu(const Tensor& x, const Tensor& alpha) {
   check_prelu("prelu", x, alpha);
-  Tensor out = empty(x.shape(), x.dtype());
+  Tensor out = detail::allocate(x.shape(), x.dtype(), "prelu");
   if (x.numel() == 0) return out;
   // alpha seen as a tensor of x's shape: stride 0 everywhere except on axis 1.
   Strides astrides(static_cast<std::size_t>(x.dim()), 0);
@@ -679,7 +679,7 @@ std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, co
   constexpr const char* op = "prelu_backward";
   check_prelu(op, x, alpha);
   check_grad(op, grad, x, "x");
-  Tensor grad_x = empty(x.shape(), x.dtype());
+  Tensor grad_x = detail::allocate(x.shape(), x.dtype(), "prelu_backward");
   Tensor grad_alpha = zeros(alpha.shape(), alpha.dtype());
   if (x.numel() == 0) return {grad_x, grad_alpha};
   // Element i (row-major) uses alpha[(i / inner) % channels]: one alpha covers

@@ -281,32 +281,12 @@ C clamp_bound(const Scalar& s) {
   }
 }
 
-// fill_'s value as T. Integer dtypes need a value that fits (floating values truncate
-// toward zero first), as PyTorch's checked conversion does; others convert freely.
-template <class T>
-T fill_value(const Scalar& s, DType dtype) {
-  if constexpr (kWrapInt<T>) {
-    if (s.is_floating()) {
-      const double d = s.to_double();
-      if (!(d > static_cast<double>(std::numeric_limits<T>::lowest()) - 1.0 &&
-            d < static_cast<double>(std::numeric_limits<T>::max()) + 1.0))
-        detail::fail("fill_: value {} cannot be converted to {} without overflow", d, dtype);
-      return static_cast<T>(d);
-    }
-    const std::int64_t v = s.to_int64();
-    if (!std::in_range<T>(v)) detail::fail("fill_: value {} cannot be converted to {} without overflow", v, dtype);
-    return static_cast<T>(v);
-  } else {
-    return detail::scalar_to<T>(s);
-  }
-}
-
 }  // namespace
 
-#define EX_BINARY_FORMS(name, body)                              \
-  Tensor name(const Tensor& a, const Tensor& b) { return body; } \
-  Tensor name(const Tensor& a, const Scalar& b) { return body; } \
-  Tensor name(const Scalar& a, const Tensor& b) { return body; }
+#define EX_BINARY_FORMS(name, body)                                                                   \
+  Tensor name(const Tensor& a, const Tensor& b) { return detail::check_operands(#name, a, b), body; } \
+  Tensor name(const Tensor& a, const Scalar& b) { return detail::check_operands(#name, a, b), body; } \
+  Tensor name(const Scalar& a, const Tensor& b) { return detail::check_operands(#name, a, b), body; }
 
 EX_BINARY_FORMS(add, promoted("add", a, b, Add{}))
 EX_BINARY_FORMS(subtract, subtract_impl(a, b))
@@ -316,14 +296,21 @@ EX_BINARY_FORMS(floor_divide, no_bool_impl<FloorDiv>("floor_divide", a, b))
 EX_BINARY_FORMS(modulo, no_bool_impl<Mod>("modulo", a, b))
 #undef EX_BINARY_FORMS
 
-Tensor power(const Tensor& base, const Tensor& exponent) { return no_bool_impl<Pow>("power", base, exponent); }
-Tensor power(const Scalar& base, const Tensor& exponent) { return no_bool_impl<Pow>("power", base, exponent); }
+Tensor power(const Tensor& base, const Tensor& exponent) {
+  detail::check_operands("power", base, exponent);
+  return no_bool_impl<Pow>("power", base, exponent);
+}
+Tensor power(const Scalar& base, const Tensor& exponent) {
+  detail::check_operands("power", base, exponent);
+  return no_bool_impl<Pow>("power", base, exponent);
+}
 
 Tensor power(const Tensor& base, const Scalar& exponent) {
+  detail::check_operands("power", base, exponent);
   const DType r = no_bool_type("power", base, exponent);
   if (is_floating(r)) {
     if (exponent.to_double() == 2.0) {  // the common square: one multiply, no pow call
-      const Tensor b = base.to(r);
+      const Tensor b = detail::to_dtype(base, r, "power");
       return detail::binary_op("power", b, b, r, r, Mul{});
     }
     return detail::binary_op("power", base, exponent, r, r, Pow{});
@@ -331,8 +318,8 @@ Tensor power(const Tensor& base, const Scalar& exponent) {
   // Integer result: the exponent is an integer scalar (a floating one makes r float).
   const std::int64_t e = exponent.to_int64();
   if (e < 0) fail_negative_power(e);
-  const Tensor b = base.to(r);
-  Tensor out = detail::empty_unchecked(b.shape(), r);
+  const Tensor b = detail::to_dtype(base, r, "power");
+  Tensor out = detail::allocate(b.shape(), r, "power");
   dispatch(r, [&]<class T>() {
     if constexpr (kWrapInt<T>)
       detail::map_unary<T, T>(b, out, [e](T x) { return ipow(x, static_cast<std::uint64_t>(e)); });
@@ -341,9 +328,9 @@ Tensor power(const Tensor& base, const Scalar& exponent) {
 }
 
 Tensor neg(const Tensor& a) {
-  if (a.dtype() == DType::Bool)
+  if (detail::defined("neg", a).dtype() == DType::Bool)
     detail::fail("neg: negation of a bool tensor (shape {}) is not supported; use logical_not instead", a.shape());
-  Tensor out = detail::empty_unchecked(a.shape(), a.dtype());
+  Tensor out = detail::allocate(a.shape(), a.dtype(), "neg");
   dispatch(a.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     detail::map_unary<T, T>(a, out, [](T x) {
@@ -356,33 +343,34 @@ Tensor neg(const Tensor& a) {
   return out;
 }
 
-Tensor add_(const Tensor& self, const Tensor& other) { return inplace("add_", self, other, rtype(self, other), Add{}); }
-Tensor add_(const Tensor& self, const Scalar& other) { return inplace("add_", self, other, rtype(self, other), Add{}); }
-Tensor sub_(const Tensor& self, const Tensor& other) {
-  return inplace("sub_", self, other, subtract_type("sub_", self, other), Sub{});
-}
-Tensor sub_(const Tensor& self, const Scalar& other) {
-  return inplace("sub_", self, other, subtract_type("sub_", self, other), Sub{});
-}
-Tensor mul_(const Tensor& self, const Tensor& other) { return inplace("mul_", self, other, rtype(self, other), Mul{}); }
-Tensor mul_(const Tensor& self, const Scalar& other) { return inplace("mul_", self, other, rtype(self, other), Mul{}); }
-Tensor div_(const Tensor& self, const Tensor& other) {
-  return inplace("div_", self, other, divide_type(self, other), Div{});
-}
-Tensor div_(const Tensor& self, const Scalar& other) {
-  return inplace("div_", self, other, divide_type(self, other), Div{});
-}
+#define EX_INPLACE_FORMS(name, result, fn)                                                      \
+  Tensor name(const Tensor& self, const Tensor& other) {                                        \
+    return detail::check_operands(#name, self, other), inplace(#name, self, other, result, fn); \
+  }                                                                                             \
+  Tensor name(const Tensor& self, const Scalar& other) {                                        \
+    return detail::check_operands(#name, self, other), inplace(#name, self, other, result, fn); \
+  }
 
-Tensor zero_(const Tensor& self) { return fill_(self, Scalar(0)); }
+EX_INPLACE_FORMS(add_, rtype(self, other), Add{})
+EX_INPLACE_FORMS(sub_, subtract_type("sub_", self, other), Sub{})
+EX_INPLACE_FORMS(mul_, rtype(self, other), Mul{})
+EX_INPLACE_FORMS(div_, divide_type(self, other), Div{})
+#undef EX_INPLACE_FORMS
+
+Tensor zero_(const Tensor& self) {
+  detail::defined("zero_", self, "self");
+  return fill_(self, Scalar(0));
+}
 
 Tensor fill_(const Tensor& self, const Scalar& value) {
+  detail::defined("fill_", self, "self");
   // Every element gets the same value, so an expanded (stride-0) dim is written once.
   Shape shape = self.shape();
   for (std::size_t i = 0; i < shape.size(); ++i)
     if (self.strides()[i] == 0) shape[i] = std::min<std::int64_t>(shape[i], 1);
   const Tensor dst = shape == self.shape() ? self : make_view(self, shape, self.strides(), self.storage_offset());
   dispatch(self.dtype(), [&]<class T>() {
-    const T v = fill_value<T>(value, self.dtype());
+    const T v = detail::checked_scalar<T>(value, self.dtype(), "fill_");
     const Strides& st = dst.strides();
     detail::StridedLoop<1> loop(dst.shape(), {&st}, {sizeof(T)});
     loop.run({static_cast<char*>(dst.raw_data())},
@@ -400,6 +388,8 @@ Tensor fill_(const Tensor& self, const Scalar& value) {
 }
 
 Tensor copy_(const Tensor& dst, const Tensor& src) {
+  detail::defined("copy_", dst, "self");
+  detail::defined("copy_", src, "src");
   detail::check_broadcasts_to("copy_", "src", src.shape(), dst.shape());
   detail::check_no_internal_overlap("copy_", dst);
   const bool same_view = src.raw_data() == dst.raw_data() && src.dtype() == dst.dtype() &&
@@ -413,6 +403,7 @@ Tensor copy_(const Tensor& dst, const Tensor& src) {
 }
 
 Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
+  detail::defined("clamp_", self, "self");
   if (!min && !max) detail::fail("clamp_: at least one of min and max must be given (tensor shape {})", self.shape());
   DType r = self.dtype();
   if (min) r = promote_types(r, result_type(self, *min));
@@ -556,12 +547,13 @@ void grad_row(const detail::Ptrs<5>& p, const detail::ByteStrides<5>& s, std::in
 // tensors of grad's dtype; a side not asked for is undefined. a and b are Tensors
 // (converted to grad's dtype when they differ: one extra pass) or Scalars.
 template <class A, class B, class F>
-std::pair<Tensor, Tensor> grad_pass(const Tensor& grad, const A& a, const B& b, bool need_a, bool need_b, F f) {
+std::pair<Tensor, Tensor> grad_pass(const char* op, const Tensor& grad, const A& a, const B& b, bool need_a,
+                                    bool need_b, F f) {
   const Shape& shape = grad.shape();
   const DType cd = grad.dtype();
   std::pair<Tensor, Tensor> out;
-  if (need_a) out.first = detail::empty_unchecked(shape, cd);
-  if (need_b) out.second = detail::empty_unchecked(shape, cd);
+  if (need_a) out.first = detail::allocate(shape, cd, op);
+  if (need_b) out.second = detail::allocate(shape, cd, op);
   if ((!need_a && !need_b) || shape.numel() == 0) return out;
   const auto oa = operand(a, cd, shape);
   const auto ob = operand(b, cd, shape);
@@ -622,7 +614,7 @@ std::pair<Tensor, Tensor> binary_backward(const char* op, const Tensor& grad, co
   constexpr bool scalar_a = std::is_same_v<A, Scalar>, scalar_b = std::is_same_v<B, Scalar>;
   const bool need_a = !scalar_a && is_floating(dtype_of_operand(a));
   const bool need_b = !scalar_b && is_floating(dtype_of_operand(b));
-  auto [ga, gb] = grad_pass(grad, a, b, need_a, need_b, f);
+  auto [ga, gb] = grad_pass(op, grad, a, b, need_a, need_b, f);
   if (need_a) ga = finish(ga, shape_of_operand(a), dtype_of_operand(a));
   if (need_b) gb = finish(gb, shape_of_operand(b), dtype_of_operand(b));
   return {std::move(ga), std::move(gb)};
@@ -708,7 +700,7 @@ std::pair<Tensor, Tensor> modulo_backward(const Tensor& grad, const Tensor& a, c
   check_inputs("modulo_backward", grad, a, b, kResult);
   // ga is grad itself (reduced): only gb needs a pass.
   const bool need_b = is_floating(b.dtype());
-  Tensor gb = grad_pass(grad, a, b, false, need_b, ModGrad{}).second;
+  Tensor gb = grad_pass("modulo_backward", grad, a, b, false, need_b, ModGrad{}).second;
   return {finish(grad, a.shape(), a.dtype()), need_b ? finish(gb, b.shape(), b.dtype()) : gb};
 }
 Tensor modulo_backward(const Tensor& grad, const Scalar& a, const Tensor& b) {

@@ -17,6 +17,7 @@ DType common_type(const Scalar& a, const Tensor& b) { return result_type(b, a); 
 // tensor against 2.5 compares as float32) and returns Bool.
 template <class A, class B, class F>
 Tensor compare(const char* op, const A& a, const B& b, F fn) {
+  detail::check_operands(op, a, b);
   return detail::binary_op(op, a, b, common_type(a, b), DType::Bool, fn);
 }
 
@@ -79,6 +80,7 @@ struct Xor {
 // or floating type), so logical ops test the inputs in their plainly promoted dtype.
 template <class F>
 Tensor logical(const char* op, const Tensor& a, const Tensor& b, F fn) {
+  detail::check_operands(op, a, b);
   return detail::binary_op(op, a, b, promote_types(a.dtype(), b.dtype()), DType::Bool, fn);
 }
 
@@ -101,7 +103,8 @@ Tensor logical_or(const Tensor& a, const Tensor& b) { return logical("logical_or
 Tensor logical_xor(const Tensor& a, const Tensor& b) { return logical("logical_xor", a, b, Xor{}); }
 
 Tensor logical_not(const Tensor& a) {
-  Tensor out = detail::empty_unchecked(a.shape(), DType::Bool);
+  detail::defined("logical_not", a);
+  Tensor out = detail::allocate(a.shape(), DType::Bool, "logical_not");
   dispatch(a.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     detail::map_unary<bool, T>(a, out, [](T x) { return static_cast<C>(x) == C(0); });

@@ -298,22 +298,30 @@ void binary_run(const Tensor& out, const void* a, const Strides& sa, const void*
 // laid out like the inputs when they share a dense layout other than row-major (both
 // transposed alike, or one of them a single element), contiguous otherwise. So
 // x.t() + y.t() is one flat loop and returns a transposed result, as in PyTorch.
-inline Tensor empty_output(const Shape& shape, DType dtype, const Strides& sa, const Strides& sb) {
+inline Tensor empty_output(const char* op, const Shape& shape, DType dtype, const Strides& sa, const Strides& sb) {
   if (flat_step(shape, sa) < 0 || flat_step(shape, sb) < 0) {
     for (const Strides* layout : {&sa, &sb})
       if (is_dense_layout(shape, *layout) && layout_step(shape, *layout, sa) >= 0 &&
           layout_step(shape, *layout, sb) >= 0)
-        return empty_strided_unchecked(shape, *layout, dtype);
+        return allocate_strided(shape, *layout, dtype, op);
   }
-  return empty_unchecked(shape, dtype);
+  return allocate(shape, dtype, op);
+}
+
+// Throws "<op>: the first/second operand is an undefined tensor" before anything reads
+// the operands (their result dtype is computed before the engine runs).
+inline void check_operand(const char* op, const char* what, const Tensor& t) { defined(op, t, what); }
+inline void check_operand(const char*, const char*, const Scalar&) {}
+template <class A, class B>
+void check_operands(const char* op, const A& a, const B& b) {
+  check_operand(op, "the first operand", a);
+  check_operand(op, "the second operand", b);
 }
 
 // The shape a and b broadcast to (validated: negative or overflowing sizes throw).
 inline Shape broadcast_result_shape(const char* op, const Tensor& a, const Tensor& b) {
   if (a.shape() == b.shape()) return a.shape();
-  Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  checked_numel(shape, op);
-  return shape;
+  return broadcast_shapes(a.shape(), b.shape(), op);
 }
 
 // out = fn(a, b) over the broadcast shape, computed in `compute`, returned as out_dtype.
@@ -326,50 +334,51 @@ Tensor binary_op(const char* op, const Tensor& a, const Tensor& b, DType compute
   Shape broadcast;
   const Shape& shape = same ? a.shape() : (broadcast = broadcast_result_shape(op, a, b));
   Tensor conv_a, conv_b;
-  const Tensor& ca = a.dtype() == compute ? a : (conv_a = a.to(compute));
-  const Tensor& cb = b.dtype() == compute ? b : (conv_b = b.to(compute));
+  const Tensor& ca = a.dtype() == compute ? a : (conv_a = to_dtype(a, compute, op));
+  const Tensor& cb = b.dtype() == compute ? b : (conv_b = to_dtype(b, compute, op));
   Strides bsa, bsb;
   const Strides& sa = same || ca.shape() == shape ? ca.strides() : (bsa = broadcast_strides(ca, shape));
   const Strides& sb = same || cb.shape() == shape ? cb.strides() : (bsb = broadcast_strides(cb, shape));
   return dispatch(compute, [&]<class T>() {
     using Out = natural_out_t<T, F>;
-    Tensor out = empty_output(shape, dtype_of<Out>, sa, sb);
+    Tensor out = empty_output(op, shape, dtype_of<Out>, sa, sb);
     binary_run<compute_t<T>, Out, T, T>(out, ca.raw_data(), sa, cb.raw_data(), sb, fn);
-    return dtype_of<Out> == out_dtype ? out : out.to(out_dtype);
+    return to_dtype(out, out_dtype, op);
   });
 }
 
 // out = fn(a, s) or fn(s, a) (scalar_first), with s converted to compute_t of `compute`.
 template <class F>
-Tensor binary_op_scalar(const Tensor& a, const Scalar& s, bool scalar_first, DType compute, DType out_dtype, F&& fn) {
+Tensor binary_op_scalar(const char* op, const Tensor& a, const Scalar& s, bool scalar_first, DType compute,
+                        DType out_dtype, F&& fn) {
   Tensor conv_a;
-  const Tensor& ca = a.dtype() == compute ? a : (conv_a = a.to(compute));
+  const Tensor& ca = a.dtype() == compute ? a : (conv_a = to_dtype(a, compute, op));
   return dispatch(compute, [&]<class T>() {
     using C = compute_t<T>;
     using Out = natural_out_t<T, F>;
     const C v = scalar_to<C>(s);
     const Strides zero(ca.shape().size(), 0);
-    Tensor out = empty_output(ca.shape(), dtype_of<Out>, ca.strides(), zero);
+    Tensor out = empty_output(op, ca.shape(), dtype_of<Out>, ca.strides(), zero);
     if (scalar_first)
       binary_run<C, Out, C, T>(out, &v, zero, ca.raw_data(), ca.strides(), fn);
     else
       binary_run<C, Out, T, C>(out, ca.raw_data(), ca.strides(), &v, zero, fn);
-    return dtype_of<Out> == out_dtype ? out : out.to(out_dtype);
+    return to_dtype(out, out_dtype, op);
   });
 }
 template <class F>
-Tensor binary_op(const char*, const Tensor& a, const Scalar& s, DType compute, DType out_dtype, F&& fn) {
-  return binary_op_scalar(a, s, false, compute, out_dtype, fn);
+Tensor binary_op(const char* op, const Tensor& a, const Scalar& s, DType compute, DType out_dtype, F&& fn) {
+  return binary_op_scalar(op, a, s, false, compute, out_dtype, fn);
 }
 template <class F>
-Tensor binary_op(const char*, const Scalar& s, const Tensor& b, DType compute, DType out_dtype, F&& fn) {
-  return binary_op_scalar(b, s, true, compute, out_dtype, fn);
+Tensor binary_op(const char* op, const Scalar& s, const Tensor& b, DType compute, DType out_dtype, F&& fn) {
+  return binary_op_scalar(op, b, s, true, compute, out_dtype, fn);
 }
 
 // An input for a loop that writes into out: converted to compute, and cloned when it
 // reads out's memory through a different view.
-inline Tensor prepare_input_into(const Tensor& in, const Tensor& out, DType compute) {
-  if (in.dtype() != compute) return in.to(compute);
+inline Tensor prepare_input_into(const char* op, const Tensor& in, const Tensor& out, DType compute) {
+  if (in.dtype() != compute) return to_dtype(in, compute, op);
   if (in.storage() == out.storage() &&
       !(in.raw_data() == out.raw_data() && broadcast_strides(in, out.shape()) == out.strides()))
     return in.clone();
@@ -379,11 +388,11 @@ inline Tensor prepare_input_into(const Tensor& in, const Tensor& out, DType comp
 // Runs `body(dst)` where dst is out itself when out's dtype is `natural`, or a
 // temporary of that dtype copied into out afterwards.
 template <class Body>
-void write_through(const Tensor& out, DType natural, Body&& body) {
+void write_through(const char* op, const Tensor& out, DType natural, Body&& body) {
   if (out.dtype() == natural) {
     body(out);
   } else {
-    Tensor tmp = empty_unchecked(out.shape(), natural);
+    Tensor tmp = allocate(out.shape(), natural, op);
     body(tmp);
     copy_convert(tmp, out);
   }
@@ -398,11 +407,11 @@ void binary_op_into(const char* op, const Tensor& out, const Tensor& a, const Te
   check_broadcasts_to(op, "self", a.shape(), out.shape());
   check_broadcasts_to(op, "other", b.shape(), out.shape());
   check_no_internal_overlap(op, out);
-  const Tensor ca = prepare_input_into(a, out, compute);
-  const Tensor cb = prepare_input_into(b, out, compute);
+  const Tensor ca = prepare_input_into(op, a, out, compute);
+  const Tensor cb = prepare_input_into(op, b, out, compute);
   dispatch(compute, [&]<class T>() {
     using Out = natural_out_t<T, F>;
-    write_through(out, dtype_of<Out>, [&](const Tensor& dst) {
+    write_through(op, out, dtype_of<Out>, [&](const Tensor& dst) {
       binary_run<compute_t<T>, Out, T, T>(dst, ca.raw_data(), broadcast_strides(ca, dst.shape()), cb.raw_data(),
                                           broadcast_strides(cb, dst.shape()), fn);
     });
@@ -414,13 +423,13 @@ template <class F>
 void binary_op_into(const char* op, const Tensor& out, const Tensor& a, const Scalar& s, DType compute, F&& fn) {
   check_broadcasts_to(op, "self", a.shape(), out.shape());
   check_no_internal_overlap(op, out);
-  const Tensor ca = prepare_input_into(a, out, compute);
+  const Tensor ca = prepare_input_into(op, a, out, compute);
   dispatch(compute, [&]<class T>() {
     using C = compute_t<T>;
     using Out = natural_out_t<T, F>;
     const C v = scalar_to<C>(s);
     const Strides zero(out.shape().size(), 0);
-    write_through(out, dtype_of<Out>, [&](const Tensor& dst) {
+    write_through(op, out, dtype_of<Out>, [&](const Tensor& dst) {
       binary_run<C, Out, T, C>(dst, ca.raw_data(), broadcast_strides(ca, dst.shape()), &v, zero, fn);
     });
   });

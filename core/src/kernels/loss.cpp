@@ -642,7 +642,7 @@ Tensor kernels::cross_entropy(const Tensor& input, const Tensor& target, const T
   constexpr const char* op = "cross_entropy";
   const ClassLoss L = class_loss(input, target, weight, ignore_index, reduction, op);
   check_label_smoothing(label_smoothing, op);
-  Tensor loss = empty(L.target.shape(), input.dtype());
+  Tensor loss = detail::allocate(L.target.shape(), input.dtype(), "cross_entropy");
   dispatch_floating(input.dtype(),
                     [&]<class T>() { cross_entropy_positions<T>(L, ignore_index, label_smoothing, loss.data<T>()); });
   return reduce_class_loss(loss, reduction, L.denominator);
@@ -654,7 +654,7 @@ Tensor cross_entropy_backward(const Tensor& grad, const Tensor& logits, const Te
   const ClassLoss L = class_loss(logits, target, weight, ignore_index, reduction, op);
   check_label_smoothing(label_smoothing, op);
   const auto [g, scale] = class_upstream(grad, L, reduction, op);
-  Tensor out = empty(logits.shape(), logits.dtype());
+  Tensor out = detail::allocate(logits.shape(), logits.dtype(), "cross_entropy_backward");
   dispatch_floating(logits.dtype(), [&]<class T>() {
     cross_entropy_grad_positions<T>(L, ignore_index, label_smoothing, g.defined() ? g.data<T>() : nullptr, scale,
                                     out.data<T>());
@@ -665,7 +665,7 @@ Tensor cross_entropy_backward(const Tensor& grad, const Tensor& logits, const Te
 Tensor kernels::nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,
                          Reduction reduction) {
   const ClassLoss L = class_loss(input, target, weight, ignore_index, reduction, "nll_loss");
-  Tensor loss = empty(L.target.shape(), input.dtype());
+  Tensor loss = detail::allocate(L.target.shape(), input.dtype(), "nll_loss");
   dispatch_floating(input.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     const ClassData<T> d(L, 0.0);

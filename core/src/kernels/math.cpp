@@ -25,9 +25,9 @@ inline constexpr bool is_float_v = std::is_floating_point_v<compute_t<T>>;
 // Applies fn (called with float or double) elementwise. Floating inputs keep their
 // dtype; bool and integers are read as float32 and give float32.
 template <class F>
-Tensor floating_unary(const Tensor& x, F fn) {
-  const DType out_dtype = is_floating(x.dtype()) ? x.dtype() : kDefaultFloat;
-  Tensor out = detail::empty_unchecked(x.shape(), out_dtype);
+Tensor floating_unary(const char* name, const Tensor& x, F fn) {
+  const DType out_dtype = is_floating(detail::defined(name, x).dtype()) ? x.dtype() : kDefaultFloat;
+  Tensor out = detail::allocate(x.shape(), out_dtype, name);
   dispatch(x.dtype(), [&]<class T>() {
     if constexpr (is_float_v<T>) {
       detail::map_unary<T, T>(x, out, [&](T v) { return T(fn(static_cast<compute_t<T>>(v))); });
@@ -41,8 +41,9 @@ Tensor floating_unary(const Tensor& x, F fn) {
 // Applies fn (called with compute_t<T>) to floating inputs keeping the dtype; integer
 // and bool inputs are copied unchanged (rounding an integer is the identity).
 template <class F>
-Tensor rounding_unary(const Tensor& x, F fn) {
-  Tensor out = detail::empty_unchecked(x.shape(), x.dtype());
+Tensor rounding_unary(const char* name, const Tensor& x, F fn) {
+  detail::defined(name, x);
+  Tensor out = detail::allocate(x.shape(), x.dtype(), name);
   dispatch(x.dtype(), [&]<class T>() {
     if constexpr (is_float_v<T>) {
       detail::map_unary<T, T>(x, out, [&](T v) { return T(fn(static_cast<compute_t<T>>(v))); });
@@ -73,37 +74,42 @@ compute_t<T> clip_bound(const Scalar& s) {
 
 Tensor exp(const Tensor& x) {
   return floating_unary(
-      x, detail::split_precision([](float v) { return detail::exp_f32(v); }, [](double v) { return std::exp(v); }));
+      "exp", x,
+      detail::split_precision([](float v) { return detail::exp_f32(v); }, [](double v) { return std::exp(v); }));
 }
 
 Tensor log(const Tensor& x) {
   return floating_unary(
-      x, detail::split_precision([](float v) { return detail::log_f32(v); }, [](double v) { return std::log(v); }));
+      "log", x,
+      detail::split_precision([](float v) { return detail::log_f32(v); }, [](double v) { return std::log(v); }));
 }
 
 Tensor log2(const Tensor& x) {
   return floating_unary(
-      x, detail::split_precision([](float v) { return detail::log2_f32(v); }, [](double v) { return std::log2(v); }));
+      "log2", x,
+      detail::split_precision([](float v) { return detail::log2_f32(v); }, [](double v) { return std::log2(v); }));
 }
 
 Tensor log10(const Tensor& x) {
   return floating_unary(
-      x, detail::split_precision([](float v) { return detail::log10_f32(v); }, [](double v) { return std::log10(v); }));
+      "log10", x,
+      detail::split_precision([](float v) { return detail::log10_f32(v); }, [](double v) { return std::log10(v); }));
 }
 
 Tensor sqrt(const Tensor& x) {
-  return floating_unary(x, [](auto v) { return std::sqrt(v); });
+  return floating_unary("sqrt", x, [](auto v) { return std::sqrt(v); });
 }
 Tensor sin(const Tensor& x) {
-  return floating_unary(x, [](auto v) { return std::sin(v); });
+  return floating_unary("sin", x, [](auto v) { return std::sin(v); });
 }
 Tensor cos(const Tensor& x) {
-  return floating_unary(x, [](auto v) { return std::cos(v); });
+  return floating_unary("cos", x, [](auto v) { return std::cos(v); });
 }
 
 Tensor abs(const Tensor& x) {
-  if (x.dtype() == DType::Bool) detail::fail("abs: not supported for bool tensors (shape {})", x.shape());
-  Tensor out = detail::empty_unchecked(x.shape(), x.dtype());
+  if (detail::defined("abs", x).dtype() == DType::Bool)
+    detail::fail("abs: not supported for bool tensors (shape {})", x.shape());
+  Tensor out = detail::allocate(x.shape(), x.dtype(), "abs");
   dispatch(x.dtype(), [&]<class T>() {
     if constexpr (is_float_v<T>) {
       detail::map_unary<T, T>(x, out, [](T v) { return T(std::fabs(static_cast<compute_t<T>>(v))); });
@@ -119,7 +125,8 @@ Tensor abs(const Tensor& x) {
 }
 
 Tensor sign(const Tensor& x) {
-  Tensor out = detail::empty_unchecked(x.shape(), x.dtype());
+  detail::defined("sign", x);
+  Tensor out = detail::allocate(x.shape(), x.dtype(), "sign");
   dispatch(x.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     if constexpr (std::is_same_v<T, bool>) {
@@ -137,28 +144,29 @@ Tensor sign(const Tensor& x) {
 }
 
 Tensor ceil(const Tensor& x) {
-  return rounding_unary(x, [](auto v) { return std::ceil(v); });
+  return rounding_unary("ceil", x, [](auto v) { return std::ceil(v); });
 }
 Tensor floor(const Tensor& x) {
-  return rounding_unary(x, [](auto v) { return std::floor(v); });
+  return rounding_unary("floor", x, [](auto v) { return std::floor(v); });
 }
 Tensor round(const Tensor& x) {
   // nearbyint rounds halves to even in the default rounding mode.
-  return rounding_unary(x, [](auto v) { return std::nearbyint(v); });
+  return rounding_unary("round", x, [](auto v) { return std::nearbyint(v); });
 }
 Tensor trunc(const Tensor& x) {
-  return rounding_unary(x, [](auto v) { return std::trunc(v); });
+  return rounding_unary("trunc", x, [](auto v) { return std::trunc(v); });
 }
 
 Tensor clip(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
+  detail::defined("clip", x);
   if (!min && !max)
     detail::fail("clip: at least one of min and max must be given (tensor of shape {}, dtype {})", x.shape(),
                  x.dtype());
   DType out_dtype = x.dtype();
   if (min) out_dtype = promote_types(out_dtype, result_type(x.dtype(), *min));
   if (max) out_dtype = promote_types(out_dtype, result_type(x.dtype(), *max));
-  const Tensor in = x.to(out_dtype);
-  Tensor out = detail::empty_unchecked(x.shape(), out_dtype);
+  const Tensor in = detail::to_dtype(x, out_dtype, "clip");
+  Tensor out = detail::allocate(x.shape(), out_dtype, "clip");
   dispatch(out_dtype, [&]<class T>() {
     using C = compute_t<T>;
     const bool has_lo = min.has_value(), has_hi = max.has_value();

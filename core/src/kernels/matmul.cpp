@@ -86,7 +86,7 @@ Problem validate(const Tensor& a0, const Tensor& b0, const char* fn) {
   if (b0.dim() > 1) p.result_shape.push_back(p.n);
   p.out_shape.push_back(p.m);
   p.out_shape.push_back(p.n);
-  checked_numel(p.out_shape, fn);
+  checked_numel(p.out_shape, fn, a0.itemsize());
   return p;
 }
 
@@ -203,7 +203,7 @@ void onednn_matmul(Tensor a, Tensor b, const Tensor& out) {
     c_shape[du] = std::max(a.shape()[du], b.shape()[du]);
   }
   const bool direct = c_shape == out.shape() && out.dtype() == a.dtype();
-  const Tensor c = direct ? out : ex::detail::empty_unchecked(c_shape, a.dtype());
+  const Tensor c = direct ? out : ex::detail::allocate(c_shape, a.dtype(), "matmul");
 
   auto a_strides = dnnl_strides(a);
   auto b_strides = dnnl_strides(b);
@@ -260,10 +260,10 @@ void onednn_matmul(Tensor a, Tensor b, const Tensor& out) {
 Tensor matmul(const Tensor& a0, const Tensor& b0) {
   Problem p = validate(a0, b0, "matmul");
   const DType dtype = a0.dtype();
-  Tensor out = ex::detail::empty_unchecked(p.out_shape, dtype);
+  Tensor out = ex::detail::allocate(p.out_shape, dtype, "matmul");
   if (out.numel() == 0 || p.k == 0) {
     set_trace("empty");
-    if (out.numel() != 0) out = zeros(p.out_shape, dtype);
+    if (out.numel() != 0) std::memset(out.raw_data(), 0, out.nbytes());
     return out.view(p.result_shape);
   }
   const double flops = static_cast<double>(out.numel()) * static_cast<double>(p.k);  // multiply-adds, all batches
@@ -301,9 +301,8 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   if (a.dim() != 1 || b.dim() != 1) fail("outer: expected two 1-D tensors, got shapes {} and {}", a.shape(), b.shape());
   const DType dtype = promote_types(a.dtype(), b.dtype());
   const Shape shape{a.numel(), b.numel()};
-  checked_numel(shape, "outer");
-  Tensor out = ex::detail::empty_unchecked(shape, dtype);
-  const Tensor ac = a.to(dtype), bc = b.to(dtype);
+  Tensor out = ex::detail::allocate(shape, dtype, "outer");
+  const Tensor ac = ex::detail::to_dtype(a, dtype, "outer"), bc = ex::detail::to_dtype(b, dtype, "outer");
   dispatch(dtype, [&]<class T>() {
     const Strides so = out.strides(), sa{ac.stride(0), 0}, sb{0, bc.stride(0)};
     const auto size = static_cast<std::int64_t>(sizeof(T));
@@ -372,7 +371,7 @@ std::optional<Tensor> merged_view(const Tensor& t, std::int64_t begin, std::int6
     shape.push_back(t.size(d));
     strides.push_back(t.stride(d));
   }
-  if (t.numel() == 0) return ex::detail::empty_unchecked(shape, t.dtype());
+  if (t.numel() == 0) return ex::detail::allocate(shape, t.dtype(), "matmul");
   return make_view(t, shape, strides, t.storage_offset());
 }
 

@@ -38,6 +38,10 @@ std::vector<bool> parse_axes(std::int64_t rank, const std::vector<std::int64_t>&
   }
   return mask;
 }
+// The same for the axes of x, which must be defined.
+std::vector<bool> parse_axes(const Tensor& x, const std::vector<std::int64_t>& axes, const char* fn) {
+  return parse_axes(detail::defined(fn, x).dim(), axes, fn);
+}
 
 // The shapes of a reduction of `in` over mask: with keepdims (reduced dims 1), without,
 // and the number of elements reduced into each output.
@@ -91,7 +95,7 @@ Tensor reduce(const Tensor& x, const std::vector<bool>& mask, bool keepdims, Kin
   DType out_dtype = x.dtype();
   if (kind == Kind::Sum && !is_floating(x.dtype()))
     out_dtype = x.dtype() == DType::UInt64 ? DType::UInt64 : DType::Int64;
-  Tensor out = detail::empty_unchecked(out_shape, out_dtype);
+  Tensor out = detail::allocate(out_shape, out_dtype, fn);
   dispatch(x.dtype(), [&]<class T>() {
     switch (kind) {
       case Kind::Sum:
@@ -112,14 +116,14 @@ Tensor reduce(const Tensor& x, const std::vector<bool>& mask, bool keepdims, Kin
 }
 
 Tensor reduce_axis(const Tensor& x, std::int64_t axis, bool keepdims, Kind kind) {
-  return reduce(x, parse_axes(x.dim(), {axis}, kind_name(kind)), keepdims, kind);
+  return reduce(x, parse_axes(x, {axis}, kind_name(kind)), keepdims, kind);
 }
 
 // ---- argmax / argmin ----
 
 template <bool Max>
 Tensor arg_extreme(const Tensor& x, std::int64_t axis, bool keepdims, const char* fn) {
-  const std::int64_t rank = x.dim();
+  const std::int64_t rank = detail::defined(fn, x).dim();
   if (rank == 0) {
     parse_axes(x.dim(), {axis}, fn);
     return zeros({}, DType::Int64);
@@ -134,7 +138,7 @@ Tensor arg_extreme(const Tensor& x, std::int64_t axis, bool keepdims, const char
     out_shape.push_back(x.shape()[d]);
     in_strides.push_back(x.strides()[d]);
   }
-  Tensor out = detail::empty_unchecked(out_shape, DType::Int64);
+  Tensor out = detail::allocate(out_shape, DType::Int64, fn);
   dispatch(x.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     const std::int64_t step = x.strides()[a] * static_cast<std::int64_t>(sizeof(T));
@@ -164,7 +168,7 @@ Tensor arg_extreme(const Tensor& x, std::int64_t axis, bool keepdims, const char
 
 template <bool Max>
 Tensor arg_extreme_all(const Tensor& x, const char* fn) {
-  if (x.numel() == 0) detail::fail("{}: cannot reduce an empty tensor (shape {})", fn, x.shape());
+  if (detail::defined(fn, x).numel() == 0) detail::fail("{}: cannot reduce an empty tensor (shape {})", fn, x.shape());
   return arg_extreme<Max>(x.reshape({-1}), 0, false, fn);
 }
 
@@ -209,7 +213,7 @@ Tensor spread_back(const char* fn, bool mean, const Tensor& grad, const Shape& i
   if (mean && !is_floating(grad.dtype()))
     detail::fail("{}: grad has dtype {}; the mean's gradient needs a floating dtype", fn, grad.dtype());
   const Tensor g = as_kept(fn, "grad", grad, b, keepdims);
-  Tensor out = detail::empty_unchecked(input_shape, grad.dtype());
+  Tensor out = detail::allocate(input_shape, grad.dtype(), fn);
   const Strides gs = detail::broadcast_strides(g, input_shape);
   dispatch(grad.dtype(), [&]<class T>() {
     using C = compute_t<T>;
@@ -478,7 +482,7 @@ Tensor extreme_back(const char* fn, const Tensor& grad, const Tensor& x, const T
   const Tensor yk = as_kept(fn, "y", y, b, keepdims).contiguous();
   if (b.shapes.count == 0 && b.shapes.out.numel() > 0)
     detail::fail("{}: cannot reduce over an empty extent (input shape {})", fn, x.shape());
-  Tensor gx = detail::empty_unchecked(x.shape(), x.dtype());
+  Tensor gx = detail::allocate(x.shape(), x.dtype(), fn);
   if (x.numel() == 0) return gx;
   const Tensor xc = x.contiguous();
   dispatch(x.dtype(), [&]<class T>() {
@@ -489,29 +493,29 @@ Tensor extreme_back(const char* fn, const Tensor& grad, const Tensor& x, const T
 
 }  // namespace
 
-Tensor sum(const Tensor& x) { return reduce(x, parse_axes(x.dim(), {}, "sum"), false, Kind::Sum); }
+Tensor sum(const Tensor& x) { return reduce(x, parse_axes(x, {}, "sum"), false, Kind::Sum); }
 Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims) { return reduce_axis(x, axis, keepdims, Kind::Sum); }
 Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x.dim(), axes, "sum"), keepdims, Kind::Sum);
+  return reduce(x, parse_axes(x, axes, "sum"), keepdims, Kind::Sum);
 }
-Tensor mean(const Tensor& x) { return reduce(x, parse_axes(x.dim(), {}, "mean"), false, Kind::Mean); }
+Tensor mean(const Tensor& x) { return reduce(x, parse_axes(x, {}, "mean"), false, Kind::Mean); }
 Tensor mean(const Tensor& x, std::int64_t axis, bool keepdims) { return reduce_axis(x, axis, keepdims, Kind::Mean); }
 Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x.dim(), axes, "mean"), keepdims, Kind::Mean);
+  return reduce(x, parse_axes(x, axes, "mean"), keepdims, Kind::Mean);
 }
-Tensor max_reduce(const Tensor& x) { return reduce(x, parse_axes(x.dim(), {}, "max_reduce"), false, Kind::Max); }
+Tensor max_reduce(const Tensor& x) { return reduce(x, parse_axes(x, {}, "max_reduce"), false, Kind::Max); }
 Tensor max_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
   return reduce_axis(x, axis, keepdims, Kind::Max);
 }
 Tensor max_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x.dim(), axes, "max_reduce"), keepdims, Kind::Max);
+  return reduce(x, parse_axes(x, axes, "max_reduce"), keepdims, Kind::Max);
 }
-Tensor min_reduce(const Tensor& x) { return reduce(x, parse_axes(x.dim(), {}, "min_reduce"), false, Kind::Min); }
+Tensor min_reduce(const Tensor& x) { return reduce(x, parse_axes(x, {}, "min_reduce"), false, Kind::Min); }
 Tensor min_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
   return reduce_axis(x, axis, keepdims, Kind::Min);
 }
 Tensor min_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x.dim(), axes, "min_reduce"), keepdims, Kind::Min);
+  return reduce(x, parse_axes(x, axes, "min_reduce"), keepdims, Kind::Min);
 }
 Tensor argmax(const Tensor& x) { return arg_extreme_all<true>(x, "argmax"); }
 Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdims) {

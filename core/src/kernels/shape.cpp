@@ -14,11 +14,6 @@ namespace ex::kernels {
 
 namespace {
 
-const Tensor& defined(const Tensor& t, const char* fn) {
-  if (!t.defined()) detail::fail("{}: the tensor is undefined (default-constructed)", fn);
-  return t;
-}
-
 // split(t, sections) beyond the axis size makes empty pieces (like np.array_split); this
 // bounds the list so a huge count throws instead of exhausting memory.
 constexpr std::int64_t kMaxEmptySections = std::int64_t{1} << 24;
@@ -55,17 +50,17 @@ void copy_pieces(const std::vector<Piece>& pieces, const Tensor& out, std::int64
 
 Tensor concatenate_impl(const std::vector<Tensor>& tensors, std::int64_t axis, const char* fn) {
   if (tensors.empty()) detail::fail("{}: expected a non-empty list of tensors", fn);
-  DType dtype = defined(tensors[0], fn).dtype();
+  DType dtype = detail::defined(fn, tensors[0]).dtype();
   std::size_t ref = tensors.size();  // first tensor that takes part in the shape check
   for (std::size_t i = 0; i < tensors.size(); ++i) {
-    const Tensor& t = defined(tensors[i], fn);
+    const Tensor& t = detail::defined(fn, tensors[i]);
     if (t.dim() == 0) detail::fail("{}: zero-dimensional tensor (at position {}) cannot be concatenated", fn, i);
     dtype = promote_types(dtype, t.dtype());
     if (ref == tensors.size() && !legacy_empty(t)) ref = i;
   }
   if (ref == tensors.size()) {  // only [0]-shaped tensors
     normalize_axis(axis, 1, fn);
-    return detail::empty_unchecked(Shape{0}, dtype);
+    return detail::allocate(Shape{0}, dtype, fn);
   }
   const Shape& ref_shape = tensors[ref].shape();
   const std::int64_t rank = tensors[ref].dim();
@@ -81,12 +76,12 @@ Tensor concatenate_impl(const std::vector<Tensor>& tensors, std::int64_t axis, c
       if (d != a && t.shape()[d] != ref_shape[d])
         detail::fail("{}: shapes {} (tensor {}) and {} (tensor {}) differ in dim {}, not only on axis {}", fn,
                      ref_shape, ref, t.shape(), i, d, axis);
-    total += t.shape()[a];
+    if (__builtin_add_overflow(total, t.shape()[a], &total))
+      detail::fail("{}: the sizes along axis {} add up to more elements than a tensor can hold", fn, axis);
   }
   Shape shape = ref_shape;
   shape[a] = total;
-  checked_numel(shape, fn);
-  Tensor out = detail::empty_unchecked(shape, dtype);
+  Tensor out = detail::allocate(shape, dtype, fn);
   if (out.numel() == 0) return out;
 
   std::int64_t inner = 1;
@@ -110,29 +105,33 @@ Tensor concatenate_impl(const std::vector<Tensor>& tensors, std::int64_t axis, c
 
 }  // namespace
 
-Tensor reshape(const Tensor& t, const Shape& shape) { return defined(t, "reshape").reshape(shape); }
+Tensor reshape(const Tensor& t, const Shape& shape) { return detail::defined("reshape", t).reshape(shape); }
 Tensor flatten(const Tensor& t, std::int64_t start_axis, std::int64_t end_axis) {
-  return defined(t, "flatten").flatten(start_axis, end_axis);
+  return detail::defined("flatten", t).flatten(start_axis, end_axis);
 }
-Tensor squeeze(const Tensor& t) { return defined(t, "squeeze").squeeze(); }
-Tensor squeeze(const Tensor& t, std::int64_t axis) { return defined(t, "squeeze").squeeze(axis); }
-Tensor unsqueeze(const Tensor& t, std::int64_t axis) { return defined(t, "unsqueeze").unsqueeze(axis); }
+Tensor squeeze(const Tensor& t) { return detail::defined("squeeze", t).squeeze(); }
+Tensor squeeze(const Tensor& t, std::int64_t axis) { return detail::defined("squeeze", t).squeeze(axis); }
+Tensor unsqueeze(const Tensor& t, std::int64_t axis) { return detail::defined("unsqueeze", t).unsqueeze(axis); }
 Tensor transpose(const Tensor& t, std::int64_t axis0, std::int64_t axis1) {
-  return defined(t, "transpose").transpose(axis0, axis1);
+  return detail::defined("transpose", t).transpose(axis0, axis1);
 }
 Tensor transpose(const Tensor& t) {
-  std::vector<std::int64_t> dims(static_cast<std::size_t>(defined(t, "transpose").dim()));
+  std::vector<std::int64_t> dims(static_cast<std::size_t>(detail::defined("transpose", t).dim()));
   for (std::size_t i = 0; i < dims.size(); ++i) dims[i] = static_cast<std::int64_t>(dims.size() - 1 - i);
   return t.permute(dims);
 }
-Tensor permute(const Tensor& t, const std::vector<std::int64_t>& dims) { return defined(t, "permute").permute(dims); }
-Tensor slice(const Tensor& t, std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step) {
-  return defined(t, "slice").slice(axis, start, stop, step);
+Tensor permute(const Tensor& t, const std::vector<std::int64_t>& dims) {
+  return detail::defined("permute", t).permute(dims);
 }
-Tensor broadcast_to(const Tensor& t, const Shape& shape) { return defined(t, "broadcast_to").broadcast_to(shape); }
+Tensor slice(const Tensor& t, std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step) {
+  return detail::defined("slice", t).slice(axis, start, stop, step);
+}
+Tensor broadcast_to(const Tensor& t, const Shape& shape) {
+  return detail::defined("broadcast_to", t).broadcast_to(shape);
+}
 
 std::vector<Tensor> split(const Tensor& t, const std::vector<std::int64_t>& sizes, std::int64_t axis) {
-  const auto a = normalize_axis(axis, defined(t, "split").dim(), "split");
+  const auto a = normalize_axis(axis, detail::defined("split", t).dim(), "split");
   const std::int64_t n = t.shape()[static_cast<std::size_t>(a)];
   std::int64_t sum = 0;
   for (const std::int64_t s : sizes) {
@@ -156,7 +155,7 @@ std::vector<Tensor> split(const Tensor& t, const std::vector<std::int64_t>& size
 }
 
 std::vector<Tensor> split(const Tensor& t, std::int64_t sections, std::int64_t axis) {
-  const auto a = normalize_axis(axis, defined(t, "split").dim(), "split");
+  const auto a = normalize_axis(axis, detail::defined("split", t).dim(), "split");
   const std::int64_t n = t.shape()[static_cast<std::size_t>(a)];
   if (sections < 1) detail::fail("split: sections must be at least 1, got {} (shape {})", sections, t.shape());
   if (sections > n && sections > kMaxEmptySections)
@@ -173,12 +172,12 @@ Tensor concatenate(const std::vector<Tensor>& tensors, std::int64_t axis) {
 
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis) {
   if (tensors.empty()) detail::fail("stack: expected a non-empty list of tensors");
-  const Shape& shape = defined(tensors[0], "stack").shape();
+  const Shape& shape = detail::defined("stack", tensors[0]).shape();
   const auto a = normalize_axis(axis, tensors[0].dim() + 1, "stack");
   std::vector<Tensor> expanded;
   expanded.reserve(tensors.size());
   for (std::size_t i = 0; i < tensors.size(); ++i) {
-    if (!(defined(tensors[i], "stack").shape() == shape))
+    if (!(detail::defined("stack", tensors[i]).shape() == shape))
       detail::fail("stack: tensors must have the same shape, got {} (tensor 0) and {} (tensor {})", shape,
                    tensors[i].shape(), i);
     expanded.push_back(tensors[i].unsqueeze(a));
@@ -310,7 +309,7 @@ std::vector<Tensor> concatenate_backward(const Tensor& grad, const std::vector<S
   std::int64_t offset = 0;
   for (std::size_t i = 0; i < input_shapes.size(); ++i) {
     if (legacy_empty(input_shapes[i]) && i != ref) {
-      grads.push_back(detail::empty_unchecked(Shape{0}, grad.dtype()));
+      grads.push_back(detail::allocate(Shape{0}, grad.dtype(), fn));
       continue;
     }
     const std::int64_t n = input_shapes[i][a];
@@ -371,7 +370,7 @@ Tensor split_backward(const std::vector<Tensor>& grads, const Shape& input_shape
   std::int64_t total = 0;
   for (const std::int64_t s : n) {
     if (s < 0) fail("{}: negative piece size {}", fn, s);
-    total += s;
+    if (__builtin_add_overflow(total, s, &total)) fail("{}: the pieces' sizes [{}] overflow", fn, fmt::join(n, ", "));
   }
   if (total != input_shape[a])
     fail("{}: the pieces' sizes [{}] do not sum to the size {} of axis {} (input shape {})", fn, fmt::join(n, ", "),

@@ -1,6 +1,8 @@
 #pragma once
-// Functions that make new tensors. Each validates its shape (negative dims and element
-// counts above 2^62 throw ex::Error naming the function) and returns a contiguous tensor.
+// Functions that make new tensors. Each validates its shape (negative dims and shapes
+// beyond the size limit of 2^62 bytes, see shape.hpp, throw ex::Error naming the
+// function; so does an allocation the machine cannot satisfy) and returns a contiguous
+// tensor. Values are converted by the checked rule of dtype.hpp.
 
 #include <functional>
 #include <initializer_list>
@@ -16,7 +18,8 @@ namespace ex {
 Tensor empty(const Shape& shape, DType dtype = kDefaultFloat);
 Tensor zeros(const Shape& shape, DType dtype = kDefaultFloat);
 Tensor ones(const Shape& shape, DType dtype = kDefaultFloat);
-// Every element is value converted to dtype.
+// Every element is value converted to dtype; throws ex::Error if value does not fit the
+// dtype ("full: value 300 cannot be converted to uint8 without overflow").
 Tensor full(const Shape& shape, double value, DType dtype = kDefaultFloat);
 // A rank-0 tensor holding value.
 Tensor scalar_tensor(double value, DType dtype = kDefaultFloat);
@@ -32,7 +35,8 @@ Tensor full_like(const Tensor& like, double value, DType dtype);
 
 // Values start, start+step, ... strictly below end (above, for a negative step):
 // ceil((end - start) / step) elements. Throws ex::Error if step is 0 or has the wrong
-// sign for the range, or a bound is not finite.
+// sign for the range, a bound is not finite, the first or last value does not fit dtype,
+// or dtype is bool (as in PyTorch).
 Tensor arange(double start, double end, double step, DType dtype);
 // arange(end) and arange(start, end[, step]) choose int64 when every argument is an
 // integer and float32 otherwise, like torch.arange.
@@ -50,7 +54,8 @@ requires(std::is_arithmetic_v<A>&& std::is_arithmetic_v<B>&& std::is_arithmetic_
 
 // n x m matrix with ones on the diagonal (m = n when m < 0). Throws for n < 0.
 Tensor eye(std::int64_t n, std::int64_t m = -1, DType dtype = kDefaultFloat);
-// steps values evenly spaced from start to end inclusive. Throws for steps < 0.
+// steps values evenly spaced from start to end inclusive. Throws for steps < 0 and for
+// ends that do not fit dtype.
 Tensor linspace(double start, double end, std::int64_t steps, DType dtype = kDefaultFloat);
 
 // Uniform on [0, 1). Floating dtypes only; others throw ex::Error.

@@ -52,6 +52,24 @@ DType promote_types(DType a, DType b) noexcept;
 
 std::ostream& operator<<(std::ostream& os, DType dtype);
 
+// Conversion rules, as in PyTorch 1.13 where PyTorch defines them.
+//
+// A number becoming an element (full, full_like, scalar_tensor, fill_, zero_,
+// nn::init::constant_, the ends of arange and linspace) is checked: it throws ex::Error
+// "<fn>: value V cannot be converted to <dtype> without overflow" when V is NaN or
+// infinite for an integer dtype, or outside the dtype's range (a floating V is compared
+// before truncation, so 127.9 does not fit int8 while 2.5 gives 2 in int32); a finite V
+// beyond the largest float16/bfloat16/float32 value throws too, while inf and NaN pass to
+// floating dtypes; any V gives bool as V != 0. Unlike PyTorch, a negative integer into
+// an unsigned dtype throws (PyTorch wraps -1 to 255 for uint8).
+//
+// An element changing dtype (Tensor::to, copy_, type promotion inside ops) never throws:
+// integers wrap modulo 2^bits (int64 -1 gives uint8 255); floating to integer truncates
+// toward zero, NaN gives 0 and values beyond the range saturate to its ends (PyTorch
+// leaves these undefined: on x86 it gives INT_MIN for int32 and wraps for uint8);
+// floating to a narrower floating type rounds to nearest, overflow giving +-inf;
+// anything to bool is != 0 (NaN gives true).
+
 // Maps a C++ element type to its DType: dtype_of<float> == DType::Float32.
 template <class T>
 struct DTypeOf;

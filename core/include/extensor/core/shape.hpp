@@ -71,7 +71,7 @@ class Shape {
   void erase(std::size_t pos);
 
   // Product of the dims (1 for rank 0; 0 if any dim is 0). Saturates at INT64_MAX
-  // instead of overflowing; checked_numel validates shapes properly.
+  // instead of overflowing; checked_numel validates shapes against the size limit.
   std::int64_t numel() const noexcept;
   // "[2, 3]"; "[]" for rank 0.
   std::string str() const;
@@ -101,9 +101,17 @@ using Strides = Shape;
 // -rank <= axis < rank (unsqueeze passes rank + 1 to allow the new last position).
 std::int64_t normalize_axis(std::int64_t axis, std::int64_t rank, const char* fn);
 
-// Product of dims; throws ex::Error naming fn if a dim is negative or the product
-// overflows the number of elements a tensor may have (2^62).
-std::int64_t checked_numel(const Shape& shape, const char* fn);
+// The size limit. A tensor, a view included, holds at most 2^62 bytes of elements
+// (numel() * itemsize(); the bytes its strides can reach are bounded the same way), so
+// every element and byte offset a kernel forms fits in int64 with room to spare. Every
+// function that makes a tensor or a view checks it and throws ex::Error naming itself and
+// the shape; a tensor within the limit that the machine cannot allocate throws as well.
+inline constexpr std::int64_t kMaxTensorBytes = std::int64_t{1} << 62;
+
+// Product of dims for elements of itemsize bytes; throws ex::Error naming fn if a dim is
+// negative or the tensor would need more than kMaxTensorBytes bytes (the message gives
+// the shape and the bytes). An empty shape (some dim 0) is always valid.
+std::int64_t checked_numel(const Shape& shape, const char* fn, std::size_t itemsize = 1);
 
 // Row-major (C-order) strides in elements for a shape.
 Strides contiguous_strides(const Shape& shape);

@@ -23,8 +23,9 @@ class Storage {
   // page faults on a fresh buffer cost far more than the op that fills it; blocks of
   // 1 MiB and more are also 2 MiB aligned and backed by transparent huge pages where the
   // kernel allows.
-  // Throws ex::Error if the allocation fails.
-  static std::shared_ptr<Storage> allocate(std::size_t nbytes);
+  // Throws ex::Error naming fn ("fn: cannot allocate N bytes (out of memory)") if the
+  // allocation fails; a request the machine cannot hold fails at once, before any work.
+  static std::shared_ptr<Storage> allocate(std::size_t nbytes, const char* fn = "Storage::allocate");
   // Wraps memory the caller owns. deleter (may be empty) runs when the last tensor
   // viewing the memory goes away.
   static std::shared_ptr<Storage> borrow(void* data, std::size_t nbytes, std::function<void(void*)> deleter);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <source_location>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,10 @@ struct TensorImpl {
 
 namespace detail {
 [[noreturn]] void throw_dtype_mismatch(const char* fn, DType have, DType want);
-}
+// Throws "Tensor::<accessor>: the tensor is undefined", the accessor taken from function
+// (a std::source_location's function_name()).
+[[noreturn]] void throw_undefined_at(const char* function);
+}  // namespace detail
 
 // A tensor. Copying a Tensor copies the handle, not the data (like torch::Tensor);
 // clone() copies data. Views (reshape of contiguous data, view, transpose, permute,
@@ -121,8 +125,9 @@ class Tensor {
   Tensor contiguous() const;
   // A contiguous copy with its own storage.
   Tensor clone() const;
-  // A contiguous copy converted to dtype (values cast like static_cast; float -> int
-  // truncates toward zero, -> bool is "!= 0"). Returns *this when dtype already matches.
+  // A contiguous copy converted to dtype by the element conversion rule of dtype.hpp
+  // (integers wrap, floating to integer truncates and saturates with NaN giving 0, -> bool
+  // is "!= 0"); never throws for a value. Returns *this when dtype already matches.
   Tensor to(DType dtype) const;
 
   // ---- autograd (defined by the autograd layer, see extensor/autograd/*.hpp) ----
@@ -169,8 +174,9 @@ class Tensor {
   std::uint64_t version() const { return impl().storage->version(); }
 
  private:
-  const TensorImpl& impl() const {
-    if (!impl_) throw Error("Tensor: the tensor is undefined (default-constructed)");
+  // The caller's location names the accessor in the error ("Tensor::shape: ...").
+  const TensorImpl& impl(std::source_location caller = std::source_location::current()) const {
+    if (!impl_) detail::throw_undefined_at(caller.function_name());
     return *impl_;
   }
   std::shared_ptr<TensorImpl> impl_;
@@ -192,13 +198,15 @@ namespace detail {
 void copy_convert(const Tensor& src, const Tensor& dst);
 // Elements a view of this geometry reaches, from its first to one past its last (0 when
 // empty). Throws ex::Error naming fn for mismatched ranks, negative dims or strides, or
-// a reach beyond 2^62 elements.
-std::int64_t view_extent(const Shape& shape, const Strides& strides, const char* fn);
-// A new contiguous, uninitialized tensor; the shape must already be validated.
-Tensor empty_unchecked(const Shape& shape, DType dtype);
-// A new uninitialized tensor with the given strides, which must lay the (validated)
-// shape out densely in some order of its dims (a permutation of contiguous strides).
-Tensor empty_strided_unchecked(const Shape& shape, Strides strides, DType dtype);
+// a shape or reach of itemsize-byte elements beyond the size limit (kMaxTensorBytes).
+std::int64_t view_extent(const Shape& shape, const Strides& strides, std::size_t itemsize, const char* fn);
+// A new contiguous, uninitialized tensor: the one allocation routine every op's result
+// goes through. Throws ex::Error naming fn for a negative dim, a shape beyond the size
+// limit (kMaxTensorBytes) or an allocation the machine cannot satisfy.
+Tensor allocate(const Shape& shape, DType dtype, const char* fn);
+// The same with the given strides, which must lay the shape out densely in some order of
+// its dims (a permutation of contiguous strides).
+Tensor allocate_strided(const Shape& shape, Strides strides, DType dtype, const char* fn);
 }  // namespace detail
 
 template <Element T>
