@@ -145,7 +145,9 @@ bool Tensor::is_contiguous() const {
     if (s[i] == 0) return true;
     if (s[i] == 1) continue;
     if (st[i] != expected) return false;
-    expected *= s[i];
+    // Only an empty tensor's dims can multiply past int64 (the size limit bounds the
+    // rest), and an empty tensor is contiguous.
+    if (__builtin_mul_overflow(expected, s[i], &expected)) return true;
   }
   return true;
 }
