@@ -251,7 +251,9 @@ Tensor Tensor::slice(std::int64_t axis, std::int64_t start, std::int64_t stop, s
   Strides st = strides();
   s[a] = e > b ? (e - b - 1) / step + 1 : 0;  // not (e - b + step - 1) / step: overflows for a huge step
   const std::int64_t offset = storage_offset() + (s[a] > 0 ? b * st[a] : 0);
-  if (s[a] > 1) st[a] *= step;  // then step < size, so this cannot overflow
+  // step < size here, so only an empty tensor's strides (which address nothing and may
+  // be huge) can overflow; they saturate.
+  if (s[a] > 1 && __builtin_mul_overflow(st[a], step, &st[a])) st[a] = kMaxTensorBytes / 8;
   return with_geometry(*this, std::move(s), std::move(st), offset);
 }
 

@@ -97,6 +97,12 @@ TEST_CASE("size limit: empty tensors may have dims whose product passes it, and 
   const Tensor e = ex::zeros({0, std::int64_t{1} << 40, std::int64_t{1} << 40});
   CHECK(e.numel() == 0);
   CHECK(e.is_contiguous());  // its inner dims multiply past int64 before the check meets the 0
+  CHECK(ex::empty({0, 4294967295, 4294967295}).is_contiguous());
+  // A stride of 2^40 times a step of 2^30 passes int64; the view is empty anyway.
+  const Tensor stepped = ex::empty({std::int64_t{1} << 40, 0, std::int64_t{1} << 40})
+                             .slice(0, 0, std::int64_t{1} << 40, std::int64_t{1} << 30);
+  CHECK(stepped.shape() == ex::Shape{1024, 0, std::int64_t{1} << 40});
+  CHECK(stepped.numel() == 0);
   CHECK(e.nbytes() == 0);
   const Tensor sum = ex::add(e, 1.0);
   CHECK(sum.shape() == e.shape());

@@ -429,7 +429,10 @@ Tensor softmax_impl(const char* op, bool log, const Tensor& x, std::int64_t axis
   Tensor out = detail::allocate(x.shape(), x.dtype(), op);
   if (x.numel() == 0) return out;
   const Tensor src = x.contiguous();
-  const auto [outer, n, inner] = axis_geometry(x.shape(), ax);
+  // Plain variables, not a structured binding: the lambdas below capture them, which
+  // clang accepts for bindings only from version 16.
+  const AxisGeometry geometry = axis_geometry(x.shape(), ax);
+  const std::int64_t outer = geometry.outer, n = geometry.n, inner = geometry.inner;
   // oneDNN's jit softmax needs the axis innermost; elsewhere it picks ref:any.
   if (inner == 1 && use_onednn(x) && softmax_onednn(op, log, src, out, outer, n, inner)) return out;
   dispatch_floating(x.dtype(), [&]<class T>() {
@@ -584,7 +587,8 @@ Tensor softmax_backward_impl(const char* op, bool log, const Tensor& grad, const
   Tensor out = detail::allocate(y.shape(), y.dtype(), op);
   if (y.numel() == 0) return out;
   const Tensor g = grad.contiguous(), yc = y.contiguous();
-  const auto [outer, n, inner] = axis_geometry(y.shape(), ax);
+  const AxisGeometry geometry = axis_geometry(y.shape(), ax);  // not a binding: captured below
+  const std::int64_t outer = geometry.outer, n = geometry.n, inner = geometry.inner;
   // oneDNN needs the axis innermost (ref:any elsewhere). Measured on one thread:
   // log_softmax's exp is vectorized there (2^20 float32: 0.45 ms against 2.3 ms in our
   // loop, 1.9 us against 2.4 us at 1024); softmax's backward is memory-bound, where

@@ -653,7 +653,9 @@ Tensor cross_entropy_backward(const Tensor& grad, const Tensor& logits, const Te
   constexpr const char* op = "cross_entropy_backward";
   const ClassLoss L = class_loss(logits, target, weight, ignore_index, reduction, op);
   check_label_smoothing(label_smoothing, op);
-  const auto [g, scale] = class_upstream(grad, L, reduction, op);
+  const std::pair<Tensor, double> upstream = class_upstream(grad, L, reduction, op);  // captured: no binding
+  const Tensor& g = upstream.first;
+  const double scale = upstream.second;
   Tensor out = detail::allocate(logits.shape(), logits.dtype(), "cross_entropy_backward");
   dispatch_floating(logits.dtype(), [&]<class T>() {
     cross_entropy_grad_positions<T>(L, ignore_index, label_smoothing, g.defined() ? g.data<T>() : nullptr, scale,
@@ -684,7 +686,9 @@ Tensor nll_loss_backward(const Tensor& grad, const Tensor& log_probs, const Tens
                          std::int64_t ignore_index, Reduction reduction) {
   constexpr const char* op = "nll_loss_backward";
   const ClassLoss L = class_loss(log_probs, target, weight, ignore_index, reduction, op);
-  const auto [g, scale] = class_upstream(grad, L, reduction, op);
+  const std::pair<Tensor, double> upstream = class_upstream(grad, L, reduction, op);  // captured: no binding
+  const Tensor& g = upstream.first;
+  const double scale = upstream.second;
   Tensor out = zeros(log_probs.shape(), log_probs.dtype());
   dispatch_floating(log_probs.dtype(), [&]<class T>() {
     using C = compute_t<T>;

@@ -362,7 +362,9 @@ void extreme_backward(const char* fn, const Tensor& x, const Tensor& y, const Te
     const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::min(k, kChunk));
     for (std::int64_t m = 0; m < m_count; ++m) {
       std::int64_t in_off;
-      const auto [yv, gv] = output(m, in_off);
+      const auto values = output(m, in_off);  // captured below: no structured binding (clang 14)
+      const auto yv = values.first;
+      const auto gv = values.second;
       detail::parallel_for(0, segments, grain, [&](std::int64_t b, std::int64_t e) {
         for (std::int64_t s = b; s < e; ++s) ties[s] = sweep(in_off, s, yv, gv);
       });
