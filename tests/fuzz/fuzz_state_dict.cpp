@@ -154,48 +154,41 @@ ex::Tensor filled(Input& in, const ex::Shape& shape, ex::DType dtype) {
 }
 
 // A tensor of shape, either contiguous or one of the views users make (transposed,
-// strided, broadcast, offset, permuted), or undefined.
+// strided, broadcast, offset, permuted), or undefined. A view whose base would be over
+// the size bound (an empty shape with huge dims can have a huge base) is made contiguous.
 ex::Tensor make_tensor(Input& in, const ex::Shape& shape, ex::DType dtype) {
   const std::int64_t rank = static_cast<std::int64_t>(shape.size());
+  const auto fits = [&](const ex::Shape& base) { return classify(base, dtype) == Geometry::kFits; };
+  ex::Shape base = shape;
   switch (in.u8() % 8) {
     case 2:
-      if (rank >= 2) {
-        ex::Shape base = shape;
-        std::swap(base[rank - 2], base[rank - 1]);
-        return filled(in, base, dtype).transpose(-2, -1);
-      }
-      break;
+      if (rank < 2) break;
+      std::swap(base[rank - 2], base[rank - 1]);
+      return filled(in, base, dtype).transpose(-2, -1);
     case 3:
-      // Only empty shapes have huge dims; doubling one would overflow.
-      if (rank >= 1 && shape[0] <= std::int64_t{1} << 40) {
-        ex::Shape base = shape;
-        base[0] = 2 * shape[0] + 1;
-        return filled(in, base, dtype).slice(0, 1, base[0], 2);
-      }
-      break;
+      if (rank < 1 || shape[0] > std::int64_t{1} << 40) break;
+      base[0] = 2 * shape[0] + 1;
+      if (!fits(base)) break;
+      return filled(in, base, dtype).slice(0, 1, base[0], 2);
     case 4:
-      if (rank >= 1) {
-        ex::Shape base = shape;
-        base[rank - 1] = 1;
-        return filled(in, base, dtype).expand(shape);
-      }
-      break;
+      if (rank < 1) break;
+      base[rank - 1] = 1;
+      if (!fits(base)) break;
+      return filled(in, base, dtype).expand(shape);
     case 5: {
-      const std::int64_t offset = 3;
-      const ex::Tensor base = filled(in, {shape.numel() + offset}, dtype);
-      return ex::make_view(base, shape, ex::contiguous_strides(shape), offset);
+      constexpr std::int64_t kOffset = 3;
+      const ex::Tensor storage = filled(in, {shape.numel() + kOffset}, dtype);
+      return ex::make_view(storage, shape, ex::contiguous_strides(shape), kOffset);
     }
-    case 6:
-      if (rank >= 2) {
-        ex::Shape base;
-        std::vector<std::int64_t> order;
-        for (std::int64_t d = rank - 1; d >= 0; --d) {
-          base.push_back(shape[d]);
-          order.push_back(d);
-        }
-        return filled(in, base, dtype).permute(order);
+    case 6: {
+      if (rank < 2) break;
+      std::vector<std::int64_t> order;
+      for (std::int64_t d = rank - 1; d >= 0; --d) {
+        base[rank - 1 - d] = shape[d];
+        order.push_back(d);
       }
-      break;
+      return filled(in, base, dtype).permute(order);
+    }
     case 7:
       return ex::Tensor();
     default:
