@@ -3,8 +3,6 @@
 
 #include <atomic>
 #include <optional>
-#include <string>
-#include <string_view>
 
 #include "core/src/check.hpp"
 #include "core/src/strided_loop.hpp"
@@ -21,15 +19,7 @@ void install_tensor_method_hooks(const TensorMethodHooks* hooks) noexcept {
 }
 const TensorMethodHooks* tensor_method_hooks() noexcept { return installed_hooks.load(std::memory_order_acquire); }
 
-void throw_undefined(const char* method) { fail("Tensor::{}: the tensor is undefined (default-constructed)", method); }
-
-void throw_undefined_at(const char* function) {
-  // function is the accessor's signature as the compiler spells it; keep its name.
-  std::string_view name(function);
-  if (const auto at = name.find("Tensor::"); at != std::string_view::npos) name.remove_prefix(at + 8);
-  name = name.substr(0, name.find('('));
-  throw_undefined(std::string(name).c_str());
-}
+void throw_undefined(const char* member) { fail("Tensor::{}: the tensor is undefined (default-constructed)", member); }
 
 void throw_dtype_mismatch(const char* fn, DType have, DType want) {
   fail("{}: tensor has dtype {}, requested {}", fn, have, want);

@@ -31,8 +31,6 @@ class TensorMethodHooks {
 };
 
 void install_tensor_method_hooks(const TensorMethodHooks* hooks) noexcept;
-// Throws "Tensor::<method>: the tensor is undefined (default-constructed)".
-[[noreturn]] void throw_undefined(const char* method);
 const TensorMethodHooks* tensor_method_hooks() noexcept;
 
 }  // namespace ex::detail

@@ -7,7 +7,6 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
-#include <source_location>
 #include <string>
 #include <vector>
 
@@ -35,9 +34,8 @@ struct TensorImpl {
 
 namespace detail {
 [[noreturn]] void throw_dtype_mismatch(const char* fn, DType have, DType want);
-// Throws "Tensor::<accessor>: the tensor is undefined", the accessor taken from function
-// (a std::source_location's function_name()).
-[[noreturn]] void throw_undefined_at(const char* function);
+// Throws "Tensor::<member>: the tensor is undefined (default-constructed)".
+[[noreturn]] void throw_undefined(const char* member);
 }  // namespace detail
 
 // A tensor. Copying a Tensor copies the handle, not the data (like torch::Tensor);
@@ -174,9 +172,10 @@ class Tensor {
   std::uint64_t version() const { return impl().storage->version(); }
 
  private:
-  // The caller's location names the accessor in the error ("Tensor::shape: ...").
-  const TensorImpl& impl(std::source_location caller = std::source_location::current()) const {
-    if (!impl_) detail::throw_undefined_at(caller.function_name());
+  // The calling accessor names itself in the error ("Tensor::shape: ..."): GCC and clang
+  // evaluate __builtin_FUNCTION() in a default argument at the call site.
+  const TensorImpl& impl(const char* accessor = __builtin_FUNCTION()) const {
+    if (!impl_) detail::throw_undefined(accessor);
     return *impl_;
   }
   std::shared_ptr<TensorImpl> impl_;
