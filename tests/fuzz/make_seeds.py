@@ -51,9 +51,8 @@ def idx_seeds():
         "bad-magic-type": bytes([0, 0, 0x0A, 1]) + struct.pack(">I", 1) + b"\x00",
         "huge-dim": idx(0x08, [0xFFFFFFFF], b"\x00" * 8),
         "dim-product-overflows": idx(0x0E, [0xFFFFFFFF] * 4, b"\x00" * 8),
-        # The nonzero dims' product stays below 2^63: a larger one overflows inside
-        # Tensor::is_contiguous until core checks it; then use [0, 2^32-1, 2^32-1].
-        "zero-dim-with-huge-dims": idx(0x0D, [0, 0xFFFFFFFF, 0xFFFF]),
+        # The nonzero dims multiply past 2^63: an empty tensor must still be valid.
+        "zero-dim-with-huge-dims": idx(0x0D, [0, 0xFFFFFFFF, 0xFFFFFFFF]),
         "rank-255": idx(0x08, [1] * 255, b"\x07"),
         "gz-truncated": gz[:-6],
         "gz-bad-crc": gz[:-8] + bytes([gz[-8] ^ 0xFF]) + gz[-7:],
@@ -160,9 +159,9 @@ def state_dict_seeds():
                                  entry("2.weight", shape=[(1 << 63) - 1, 2])]))
     write("state_dict", "too-big",
           state_dict("float32", [entry("0.weight", shape=[1 << 30, 1 << 30]), entry("0.bias", shape=[1 << 20])]))
-    # Huge dims beside a 0 stay below 2^63 in product, as for the IDX seed above.
+    # Huge dims beside a 0, multiplying past 2^63, as for the IDX seed above.
     write("state_dict", "empty-dims",
-          state_dict("float32", [entry("0.weight", shape=[0, 1 << 30, 1 << 30]), entry("0.bias", shape=[0])]))
+          state_dict("float32", [entry("0.weight", shape=[0, 1 << 40, 1 << 40]), entry("0.bias", shape=[0])]))
     # Every dtype once, under names the model does not have.
     for start in range(0, len(DTYPES), 5):
         entries = [entry("t" + DTYPES[i], dtype=i, shape=[2, 3], value_bytes=6 * DTYPE_ITEMSIZE[i])
