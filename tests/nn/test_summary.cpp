@@ -84,6 +84,9 @@ TEST_CASE("summary: errors") {
                        ex::Error);
   CHECK_THROWS_WITH_AS(nn::summary(fc, {2, 3}), doctest::Contains("Linear: input of shape [2, 3] has 3 features"),
                        ex::Error);
+  // An input beyond the size limit is refused under summary's name, before any forward.
+  CHECK_THROWS_WITH_AS(nn::summary(fc, {std::int64_t{1} << 31, std::int64_t{1} << 31}),
+                       doctest::Contains("summary: shape [2147483648, 2147483648]"), ex::Error);
   // The failed forward left no observer behind and the mode restored.
   CHECK(fc.is_training());
   CHECK(nn::summary(fc, {2, 4}).find("(root)  Linear  [2, 2]        10") != std::string::npos);
