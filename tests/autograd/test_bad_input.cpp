@@ -262,7 +262,9 @@ TEST_CASE("bad-input matrix: out-of-range axes throw naming the op") {
   };
   constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-  for (const auto& [name, op] : ops) {
+  for (const auto& entry : ops) {
+    const std::string& name = entry.first;  // not a structured binding: INFO captures it
+    const AxisOp& op = entry.second;
     for (const Tensor& t : {x, x.detach().clone().requires_grad_(), ex::test::uniform64({})}) {
       const std::int64_t rank = t.dim();
       // unsqueeze and stack take one position more than the rank.
