@@ -1,5 +1,6 @@
 #include "extensor/core/shape.hpp"
 
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -81,21 +82,25 @@ std::int64_t normalize_axis(std::int64_t axis, std::int64_t rank, const char* fn
 }
 
 std::int64_t checked_numel(const Shape& shape, const char* fn, std::size_t itemsize) {
-  for (std::int64_t d : shape)
+  bool empty = false;
+  for (std::int64_t d : shape) {
     if (d < 0) detail::fail("{}: shape {} has a negative dimension", fn, shape);
-  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;  // empty: any other dims
+    empty = empty || d == 0;
+  }
+  if (empty) return 0;  // an empty tensor may have any other dims
   const auto item = static_cast<std::int64_t>(itemsize);
-  const std::int64_t max_numel = kMaxTensorBytes / item;
+  // Element sizes are powers of two: a shift, not a division, on this hot path.
+  const std::int64_t max_numel = kMaxTensorBytes >> std::countr_zero(itemsize);
   std::int64_t n = 1;
   for (std::int64_t d : shape) {
-    if (n > max_numel / d) {
+    // A multiply per dim, no division: every op's result comes through here.
+    if (__builtin_mul_overflow(n, d, &n) || n > max_numel) {
       // The exact byte count, for the message, in floating point: it may exceed 2^64.
       double bytes = static_cast<double>(item);
       for (std::int64_t e : shape) bytes *= static_cast<double>(e);
       detail::fail("{}: shape {} of {}-byte elements needs {:.4g} bytes, above the limit of 2^62 bytes per tensor", fn,
                    shape, item, bytes);
     }
-    n *= d;
   }
   return n;
 }
