@@ -1,10 +1,12 @@
 #include "extensor/core/storage.hpp"
 
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <new>
@@ -98,6 +100,18 @@ void* allocate_cached(std::size_t rounded) {
   return p;
 }
 
+// Physical memory plus swap, read once. A larger request can never be satisfied: it fails
+// at once here, also under the sanitizers, whose allocators abort on such requests
+// instead of returning null.
+std::size_t machine_bytes() {
+  static const std::size_t bytes = [] {
+    struct sysinfo info {};
+    if (sysinfo(&info) != 0) return std::numeric_limits<std::size_t>::max();
+    return (static_cast<std::size_t>(info.totalram) + info.totalswap) * info.mem_unit;
+  }();
+  return bytes;
+}
+
 [[noreturn]] void fail_out_of_memory(const char* fn, std::size_t nbytes) {
   detail::fail("{}: cannot allocate {} bytes ({:.3g} GiB): out of memory", fn, nbytes,
                static_cast<double>(nbytes) / static_cast<double>(std::size_t{1} << 30));
@@ -126,6 +140,9 @@ struct TrailingBytes {
 std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes, const char* fn) {
   if (nbytes > static_cast<std::size_t>(kMaxTensorBytes))
     detail::fail("{}: cannot allocate {} bytes, above the limit of 2^62 bytes per tensor", fn, nbytes);
+  if (nbytes > machine_bytes())
+    detail::fail("{}: cannot allocate {} bytes ({:.3g} GiB): more than the machine's memory and swap ({:.3g} GiB)", fn,
+                 nbytes, static_cast<double>(nbytes) / 0x1p30, static_cast<double>(machine_bytes()) / 0x1p30);
   if (nbytes >= kCachedBlock) {
     const std::size_t rounded = cached_block_size(nbytes);
     void* data = allocate_cached(rounded);

@@ -90,7 +90,9 @@ inline int flat_step(const Shape& shape, const Strides& strides) {
     if (shape[i] == 1) continue;
     dense = dense && strides[i] == expected;
     single = single && strides[i] == 0;
-    expected *= shape[i];
+    // Only an empty shape, or one no tensor may have (its allocation then throws), multiplies
+    // past int64; either way no element is stepped through.
+    if (__builtin_mul_overflow(expected, shape[i], &expected)) return -1;
   }
   return dense ? 1 : single ? 0 : -1;
 }

@@ -209,7 +209,8 @@ Pair regression_pair(const Tensor& input, const Tensor& target, Reduction reduct
   check_floating(input, op, "input");
   check_same_shape(input, target, op);
   const DType dtype = promote_types(input.dtype(), target.dtype());
-  return {input, target.to(dtype), dtype};
+  // Both operands in the promoted dtype: the kernels read them as it.
+  return {detail::to_dtype(input, dtype, op), detail::to_dtype(target, dtype, op), dtype};
 }
 
 // The upstream gradient of an elementwise loss: for None the per-element grad operand,
