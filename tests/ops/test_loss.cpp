@@ -187,6 +187,22 @@ TEST_CASE("mse_loss, l1_loss, smooth_l1_loss: PyTorch 1.13 values") {
   CHECK(ex::mse_loss(kX, kT).shape() == Shape{});  // Mean is the default
 }
 
+TEST_CASE("mse_loss, l1_loss, smooth_l1_loss: a float32 input with a float64 target computes in float64") {
+  // PyTorch 1.13: 1.7175, 1.1833 (3.55 / 3), 0.9367 (2.81 / 3), all float64. The input was
+  // once read as float64 without conversion (past its end).
+  const Tensor x = ex::tensor<float>({0.5f, -1.25f, 2.0f});
+  const Tensor t = ex::tensor<double>({0.1, 0.2, 0.3});
+  const Tensor mse = ex::mse_loss(x, t), l1 = ex::l1_loss(x, t),
+               smooth = ex::smooth_l1_loss(x, t, Reduction::Mean, 0.5);
+  CHECK(mse.dtype() == DType::Float64);
+  CHECK(mse.item<double>() == doctest::Approx(5.1525 / 3).epsilon(1e-12));
+  CHECK(l1.item<double>() == doctest::Approx(3.55 / 3).epsilon(1e-12));
+  CHECK(smooth.item<double>() == doctest::Approx(2.81 / 3).epsilon(1e-12));
+  const Tensor g = ex::mse_loss_backward(ex::scalar_tensor(1.0, DType::Float64), x, t, Reduction::Mean);
+  CHECK(g.dtype() == DType::Float32);
+  ex::test::check_values(g, {3}, {2 * 0.4 / 3, 2 * -1.45 / 3, 2 * 1.7 / 3}, 1e-6);
+}
+
 TEST_CASE("binary_cross_entropy: PyTorch 1.13 values, weight, log clamped at -100") {
   const ByReduction plain{{0.10536051565782628, 0.35667494393873245, 0.0010005003335835344, 0.6931471805599453,
                            0.020202707317519466, 0.5108256237659907},
