@@ -1,6 +1,7 @@
 // The two conversion rules of dtype.hpp: numbers becoming elements are checked like
-// PyTorch's checked conversion (the values here were printed by PyTorch 1.13); elements
-// changing dtype never throw and are defined for NaN, infinities and out-of-range values.
+// PyTorch's checked conversion (tools/conversion_reference.py prints what PyTorch 1.13
+// does with these cases); elements changing dtype never throw and are defined for NaN,
+// infinities and out-of-range values.
 
 #include <doctest/doctest.h>
 
