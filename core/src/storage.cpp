@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <new>
+#include <string_view>
 
 #include "core/src/check.hpp"
 
@@ -112,9 +113,11 @@ std::size_t machine_bytes() {
   return bytes;
 }
 
+[[noreturn]] void fail_cannot_allocate(const char* fn, std::size_t nbytes, std::string_view why) {
+  detail::fail("{}: cannot allocate {} bytes ({:.3g} GiB): {}", fn, nbytes, static_cast<double>(nbytes) / 0x1p30, why);
+}
 [[noreturn]] void fail_out_of_memory(const char* fn, std::size_t nbytes) {
-  detail::fail("{}: cannot allocate {} bytes ({:.3g} GiB): out of memory", fn, nbytes,
-               static_cast<double>(nbytes) / static_cast<double>(std::size_t{1} << 30));
+  fail_cannot_allocate(fn, nbytes, "out of memory");
 }
 
 // An allocator for std::allocate_shared that adds `extra` bytes after the object it
@@ -138,12 +141,13 @@ struct TrailingBytes {
 }  // namespace
 
 std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes, const char* fn) {
-  if (nbytes > static_cast<std::size_t>(kMaxTensorBytes))
-    detail::fail("{}: cannot allocate {} bytes, above the limit of 2^62 bytes per tensor", fn, nbytes);
-  if (nbytes > machine_bytes())
-    detail::fail("{}: cannot allocate {} bytes ({:.3g} GiB): more than the machine's memory and swap ({:.3g} GiB)", fn,
-                 nbytes, static_cast<double>(nbytes) / 0x1p30, static_cast<double>(machine_bytes()) / 0x1p30);
-  if (nbytes >= kCachedBlock) {
+  if (nbytes >= kCachedBlock) {  // only large requests can pass the limits: small ones skip the checks
+    if (nbytes > static_cast<std::size_t>(kMaxTensorBytes))
+      fail_cannot_allocate(fn, nbytes, "above the limit of 2^62 bytes per tensor");
+    if (nbytes > machine_bytes())
+      fail_cannot_allocate(fn, nbytes,
+                           fmt::format("more than the machine's memory and swap ({:.3g} GiB)",
+                                       static_cast<double>(machine_bytes()) / 0x1p30));
     const std::size_t rounded = cached_block_size(nbytes);
     void* data = allocate_cached(rounded);
     if (!data) fail_out_of_memory(fn, nbytes);
