@@ -34,6 +34,16 @@ TEST_CASE("backend: oneDNN is linked") {
   CHECK(info.find("OpenMP") != std::string::npos);
 }
 
+TEST_CASE("backend: oneDNN's bfloat16 support follows the instruction set it runs on") {
+  const std::string info = ex::backend_info();
+  INFO(info);
+  // oneDNN 2.6 has bfloat16 kernels from AVX-512 on (emulated without AVX512-BF16).
+  CHECK(ex::onednn_supports_bf16() == (info.find("ISA avx512") != std::string::npos));
+  // Either way a bfloat16 product large enough for oneDNN is computed.
+  const ex::Tensor a = ex::ones({64, 64}, ex::DType::BFloat16);
+  CHECK(ex::matmul(a, a).to_vector<double>() == std::vector<double>(64 * 64, 64.0));
+}
+
 TEST_CASE("shape: small-vector behaviour and helpers") {
   ex::Shape s{1, 2, 3, 4, 5, 6};
   s.push_back(7);  // spills to the heap

@@ -17,4 +17,17 @@ struct ActivationBackend {
   std::int64_t previous;
 };
 
+// Whether the oneDNN backend runs dtype dt with oneDNN: float32 always, bfloat16 only
+// where oneDNN has fast bfloat16 kernels on this CPU (elsewhere our loops take it).
+inline bool onednn_runs(DType dt) {
+  return dt == DType::Float32 || (dt == DType::BFloat16 && ex::onednn_supports_bf16());
+}
+
+// Whether oneDNN runs softmax and log_softmax backward in dtype dt (float32 or
+// bfloat16): oneDNN 2.6 has fast kernels for them only from AVX-512 on, where it has
+// bfloat16 ones; elsewhere it offers its reference path and our loops take them.
+inline bool onednn_runs_softmax_backward(DType dt) {
+  return (dt == DType::Float32 || dt == DType::BFloat16) && ex::onednn_supports_bf16();
+}
+
 }  // namespace ex::test

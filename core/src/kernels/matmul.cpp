@@ -15,6 +15,7 @@
 #include "core/src/kernels/matmul_gemm.hpp"
 #include "core/src/onednn.hpp"
 #include "core/src/strided_loop.hpp"
+#include "extensor/core/backend.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/reduction.hpp"
 
@@ -270,8 +271,9 @@ Tensor matmul(const Tensor& a0, const Tensor& b0) {
   const bool onednn_type = dtype == DType::Float32 || dtype == DType::BFloat16 || dtype == DType::Float16;
   const double small = dtype == DType::Float32 ? kSmallFlopsF32 : kSmallFlopsHalf;
   if (onednn_type && flops > small && out.dim() <= kMaxOnednnRank) {
-    if (dtype == DType::Float16) {
-      // oneDNN 2.6 has no f16 matmul on CPU: multiply in float32, round once at the end.
+    if (dtype == DType::Float16 || (dtype == DType::BFloat16 && !onednn_supports_bf16())) {
+      // oneDNN 2.6 has no f16 matmul on CPU, nor bf16 without AVX-512: multiply in
+      // float32, round once at the end.
       onednn_matmul(unexpand(p.a).to(DType::Float32), unexpand(p.b).to(DType::Float32), out);
       detail::trace.copied_a = detail::trace.copied_b = true;
     } else {
