@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "autograd/src/tape.hpp"
+#include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/registry.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"
 
@@ -50,6 +51,12 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
                             leaf.shape().str()));
   if (grad.dtype() != leaf.dtype()) grad = grad.to(leaf.dtype());
   std::lock_guard lock(meta.mutex);
+  if (current_tape().create_graph) {
+    // grad() keeps the gradient's graph (for gradient penalties and Hessian-vector
+    // products), so it is never updated in place: a sum records like any op.
+    meta.grad = meta.grad.defined() ? add(meta.grad, grad) : grad;
+    return {};
+  }
   // Keep grad() in the leaf's layout (a transposed view would make every later
   // accumulation and optimizer step walk memory across the grain).
   if (leaf.is_contiguous() && !grad.is_contiguous()) grad = grad.contiguous();

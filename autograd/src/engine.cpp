@@ -12,6 +12,7 @@
 #include "autograd/src/accumulate_grad.hpp"
 #include "autograd/src/record.hpp"
 #include "autograd/src/tape.hpp"
+#include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"
 
@@ -19,7 +20,8 @@ namespace ex::autograd {
 
 namespace detail {
 extern thread_local const Node* running_node;
-}
+extern thread_local const std::shared_ptr<Node>* running_node_owner;
+}  // namespace detail
 
 namespace {
 
@@ -47,10 +49,15 @@ bool all_finite(const Tensor& t) {
 
 class Engine {
  public:
-  Engine(const char* fn, bool retain_graph, const std::vector<Capture>* captures)
-      : fn_(fn), retain_graph_(retain_graph), captures_(captures), tape_(detail::current_tape()) {
+  Engine(const char* fn, bool retain_graph, bool create_graph, const std::vector<Capture>* captures)
+      : fn_(fn),
+        retain_graph_(retain_graph || create_graph),
+        create_graph_(create_graph),
+        captures_(captures),
+        tape_(detail::current_tape()) {
     if (tape_.in_backward) throw Error(fmt::format("{}: called from inside a backward hook or kernel", fn));
     tape_.in_backward = true;
+    tape_.create_graph = create_graph;
     // One counter for all threads, not one per tape: discover() checks a node's epoch
     // before its tape, so a node of another thread's graph must never carry an epoch
     // equal to this backward's, or it would be skipped instead of reported.
@@ -60,22 +67,27 @@ class Engine {
   ~Engine() {
     for (Node* node : visited_) node->pending_.clear();  // frees gradients an error left behind
     detail::running_node = nullptr;
+    detail::running_node_owner = nullptr;
     tape_.in_backward = false;
+    tape_.create_graph = false;
   }
 
   void run(const std::vector<Edge>& roots, TensorList root_grads, TensorList* captured) {
     discover(roots);
     if (captures_) mark_needed();
-    std::priority_queue<Node*, std::vector<Node*>, ByRecordingOrderDescending> ready;
+    // Owning pointers: under create_graph a node's saved outputs are handed out with the
+    // node as their grad_fn while it runs.
+    std::priority_queue<std::shared_ptr<Node>, std::vector<std::shared_ptr<Node>>, ByRecordingOrderDescending> ready;
     for (std::size_t i = 0; i < roots.size(); ++i) accumulate(*roots[i].node, roots[i].input_nr, root_grads[i]);
     for (const Edge& root : roots)
       if (root.node->dependencies_ == 0) {
         root.node->dependencies_ = -1;  // queued once even if it is several roots
-        ready.push(root.node.get());
+        ready.push(root.node);
       }
     while (!ready.empty()) {
-      Node* node = ready.top();
+      const std::shared_ptr<Node> owner = ready.top();
       ready.pop();
+      Node* node = owner.get();
       // grads_ is reused from node to node (its capacity stays): no allocation per node.
       TensorList& grads = grads_;
       for (Tensor& g : node->pending_) grads.push_back(std::move(g));
@@ -84,13 +96,15 @@ class Engine {
       if (captures_) capture(*node, grads, *captured);
       const bool any_grad = std::any_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); });
       const bool skip = !node->needed_ || !any_grad || (captures_ && is_accumulator(*node));
-      TensorList input_grads = skip ? TensorList() : apply(*node, std::move(grads));
+      TensorList input_grads = skip ? TensorList() : apply(owner, std::move(grads));
       for (std::size_t i = 0; i < node->next_edges_.size(); ++i) {
         const Edge& edge = node->next_edges_[i];
-        if (!edge.node || skip) continue;
-        if (i < input_grads.size() && input_grads[i].defined())
+        if (!edge.node) continue;
+        // A skipped node still releases its inputs' nodes: one that gets no gradient from
+        // here may get one along another path.
+        if (!skip && i < input_grads.size() && input_grads[i].defined())
           accumulate(*edge.node, edge.input_nr, std::move(input_grads[i]));
-        if (--edge.node->dependencies_ == 0) ready.push(edge.node.get());
+        if (--edge.node->dependencies_ == 0) ready.push(edge.node);
       }
       grads.clear();  // frees this node's output gradients now, as a local list would
     }
@@ -98,7 +112,9 @@ class Engine {
 
  private:
   struct ByRecordingOrderDescending {
-    bool operator()(const Node* a, const Node* b) const { return a->sequence_nr_ < b->sequence_nr_; }
+    bool operator()(const std::shared_ptr<Node>& a, const std::shared_ptr<Node>& b) const {
+      return a->sequence_nr_ < b->sequence_nr_;
+    }
   };
 
   static bool is_accumulator(const Node& node) { return &node.op() == &detail::accumulate_grad_op(); }
@@ -148,7 +164,10 @@ class Engine {
 
   void accumulate(Node& node, std::uint32_t slot, Tensor grad) {
     Tensor& pending = node.pending_[slot];
-    pending = pending.defined() ? kernels::add(pending, grad) : std::move(grad);
+    if (!pending.defined())
+      pending = std::move(grad);
+    else
+      pending = create_graph_ ? add(pending, grad) : kernels::add(pending, grad);  // add records the sum
   }
 
   static void run_pre_hooks(Node& node, TensorList& grads) {
@@ -167,19 +186,31 @@ class Engine {
     }
   }
 
-  TensorList apply(Node& node, TensorList&& grads) {
+  TensorList apply(const std::shared_ptr<Node>& owner, TensorList&& grads) {
+    Node& node = *owner;
     if (node.released_)
       throw Error(fmt::format(
           "{}: trying to backward through the graph a second time (op '{}' already freed its saved tensors); "
           "pass retain_graph=true to the first backward to keep them",
           fn_, node.name()));
+    if (create_graph_ && !node.op().differentiable_backward && !is_accumulator(node))
+      throw Error(fmt::format(
+          "{}: create_graph=true: the backward of '{}' is not differentiable ({})", fn_, node.name(),
+          node.op().first_order_reason.empty() ? "no recorded derivative yet" : node.op().first_order_reason));
     detail::running_node = &node;
+    detail::running_node_owner = &owner;
     TensorList input_grads;
-    {
+    if (create_graph_) {
+      // The backward functions see grad mode on and record what they compute, so the
+      // gradients carry a graph of their own.
+      EnableGradGuard record;
+      input_grads = node.apply(std::move(grads));
+    } else {
       NoGradGuard no_grad;
       input_grads = node.apply(std::move(grads));
     }
     detail::running_node = nullptr;
+    detail::running_node_owner = nullptr;
     if (!retain_graph_ && !is_accumulator(node)) {
       node.release_saved();
       node.released_ = true;
@@ -207,6 +238,7 @@ class Engine {
 
   const char* fn_;
   bool retain_graph_;
+  bool create_graph_;
   const std::vector<Capture>* captures_;
   detail::Tape& tape_;
   std::uint64_t epoch_;
@@ -218,7 +250,7 @@ namespace {
 
 // Validates outputs and their seeds; returns the root edges and the seed gradients.
 std::pair<std::vector<Edge>, TensorList> roots_of(const char* fn, const std::vector<Tensor>& outputs,
-                                                  const std::vector<Tensor>& grad_outputs) {
+                                                  const std::vector<Tensor>& grad_outputs, bool create_graph) {
   if (outputs.empty()) throw Error(fmt::format("{}: no outputs given", fn));
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
     throw Error(fmt::format("{}: {} grad_outputs given for {} outputs", fn, grad_outputs.size(), outputs.size()));
@@ -245,23 +277,23 @@ std::pair<std::vector<Edge>, TensorList> roots_of(const char* fn, const std::vec
     AutogradMeta& meta = *out.unsafe_impl()->autograd_meta;
     roots.push_back(meta.grad_fn ? Edge{meta.grad_fn, meta.output_nr}
                                  : detail::gradient_edge(out, detail::accumulate_grad_op()));
-    grads.push_back(grad.detach());
+    grads.push_back(create_graph ? grad : grad.detach());
   }
   return {std::move(roots), std::move(grads)};
 }
 
 }  // namespace
 
-void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph) {
-  auto [roots, grads] = roots_of("backward", outputs, grad_outputs);
-  Engine("backward", retain_graph, nullptr).run(roots, std::move(grads), nullptr);
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph,
+              bool create_graph) {
+  auto [roots, grads] = roots_of("backward", outputs, grad_outputs, create_graph);
+  Engine("backward", retain_graph, create_graph, nullptr).run(roots, std::move(grads), nullptr);
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph,
                          bool allow_unused) {
-  if (create_graph) throw Error("grad: create_graph=true (higher-order gradients) is not supported yet");
-  auto [roots, grads] = roots_of("grad", outputs, grad_outputs);
+  auto [roots, grads] = roots_of("grad", outputs, grad_outputs, create_graph);
   std::vector<Capture> captures;
   std::vector<std::shared_ptr<Node>> keep_alive;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -278,7 +310,7 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
     keep_alive.push_back(std::move(node));
   }
   TensorList result(inputs.size());
-  Engine("grad", retain_graph, &captures).run(roots, std::move(grads), &result);
+  Engine("grad", retain_graph, create_graph, &captures).run(roots, std::move(grads), &result);
   for (std::size_t i = 0; i < result.size(); ++i) {
     if (!result[i].defined() && allow_unused) continue;
     if (!result[i].defined())

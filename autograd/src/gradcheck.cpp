@@ -7,6 +7,7 @@
 
 #include "extensor/autograd/engine.hpp"
 #include "extensor/autograd/grad_mode.hpp"
+#include "extensor/autograd/ops/shape.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/random.hpp"
 
@@ -108,6 +109,54 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
         index_str(result.worst_element, x.shape()), result.analytic, result.numeric,
         std::fabs(result.analytic - result.numeric), atol + rtol * std::fabs(result.numeric));
   }
+  return result;
+}
+
+GradcheckResult gradgradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,
+                              double rtol) {
+  bool any_requires = false;
+  for (const Tensor& x : inputs) any_requires |= x.defined() && x.requires_grad();
+  std::vector<std::size_t> checked;
+  std::vector<Tensor> args;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    const bool check = x.defined() && (any_requires ? x.requires_grad() : x.dtype() == DType::Float64);
+    if (check) checked.push_back(i);
+    args.push_back(check ? x.detach().clone().requires_grad_() : x);
+  }
+  if (checked.empty()) throw Error("gradgradcheck: no input to check (no input requires grad or is float64)");
+  const Tensor probe = [&] {
+    NoGradGuard no_grad;
+    return fn(args);
+  }();
+  if (!probe.defined() || !is_floating(probe.dtype())) throw Error("gradgradcheck: fn must return a floating tensor");
+  Generator gen(20240612);
+  args.push_back(randn(probe.shape(), DType::Float64, gen).requires_grad_());
+
+  // The first-order gradients as one flat tensor, recorded. gradcheck calls this with its
+  // own copies: requiring grad (the analytic pass) or not (the finite differences, under
+  // no_grad), where local leaves stand in so grad() has something to differentiate.
+  const auto first_order = [&fn, checked](const std::vector<Tensor>& in) {
+    EnableGradGuard record;
+    std::vector<Tensor> xs(in.begin(), in.end() - 1);
+    std::vector<Tensor> wrt;
+    for (std::size_t i : checked) {
+      if (!xs[i].requires_grad()) xs[i] = xs[i].detach().requires_grad_();
+      wrt.push_back(xs[i]);
+    }
+    Tensor v = in.back();
+    if (!v.requires_grad()) v = v.detach().requires_grad_();
+    const Tensor out = fn(xs);
+    std::vector<Tensor> grads(wrt.size());
+    if (out.requires_grad()) grads = grad({out}, wrt, {v.to(out.dtype())}, false, /*create_graph=*/true, true);
+    std::vector<Tensor> flat;
+    for (std::size_t k = 0; k < wrt.size(); ++k)
+      flat.push_back(grads[k].defined() ? grads[k].to(DType::Float64).reshape({-1})
+                                        : zeros({wrt[k].numel()}, DType::Float64));
+    return concatenate(flat);
+  };
+  GradcheckResult result = gradcheck(first_order, args, eps, atol, rtol);
+  if (!result.passed) result.report = "gradgradcheck" + result.report.substr(std::string("gradcheck").size());
   return result;
 }
 

@@ -23,6 +23,7 @@ Tape& current_tape() noexcept {
 
 // The node whose backward is running on this thread (for SavedTensor's messages).
 thread_local const Node* running_node = nullptr;
+thread_local const std::shared_ptr<Node>* running_node_owner = nullptr;
 
 }  // namespace detail
 
@@ -78,12 +79,27 @@ bool Node::remove_pre_hook(std::size_t handle) {
 
 SavedTensor::SavedTensor(const Tensor& tensor) : tensor_(tensor), version_(tensor.defined() ? tensor.version() : 0) {}
 
-SavedTensor SavedTensor::output(const Tensor& output) {
+SavedTensor SavedTensor::output(const Tensor& output, std::uint32_t output_nr) {
   // An alias without autograd state: the node must not own the tensor that owns it.
   SavedTensor saved;
   saved.tensor_ = output.detach();
   saved.version_ = output.version();
+  saved.output_nr_ = output_nr;
+  saved.is_output_ = true;
   return saved;
+}
+
+Tensor SavedTensor::unpack() const {
+  const Tensor& tensor = get();
+  // Under create_graph the running node's own output is handed out attached to the node
+  // again, so a derivative written in terms of it reaches the node's inputs.
+  if (!is_output_ || !GradMode::is_enabled() || !detail::running_node_owner) return tensor;
+  Tensor alias = tensor.detach();
+  AutogradMeta& meta = detail::ensure_meta(alias);
+  meta.requires_grad = true;
+  meta.grad_fn = *detail::running_node_owner;
+  meta.output_nr = output_nr_;
+  return alias;
 }
 
 const Tensor& SavedTensor::get() const {

@@ -2,18 +2,20 @@
 // Private: how a differentiable op records itself. Every entry of the registry
 // (autograd/src/registry/*.cpp) follows one pattern:
 //
-//   const OpInfo& kRelu = register_op("relu", "x");
+//   const OpInfo& kRelu = register_op("relu", "output");
 //   Tensor relu(const Tensor& x) {
 //     if (!should_record(x)) return kernels::relu(x);
 //     Tensor y = no_grad([&] { return kernels::relu(x); });
-//     return record(kRelu, {x}, y, [x = SavedTensor(x)](const Tensor& g) {
-//       return relu_backward(g, x.get()); });
+//     return record(kRelu, {x}, y, [y = SavedTensor::output(y)](const Tensor& g) {
+//       return relu_backward(g, y.get()); });
 //   }
 //
 // The forward kernel runs with recording off, so kernels that use Tensor's view members
 // internally never record. The backward lambda gets the gradient of the output (or, for
 // several outputs, a TensorList) and returns the input gradients as a Tensor, a pair, a
-// tuple or a TensorList (one per input, undefined where not needed).
+// tuple or a TensorList (one per input, undefined where not needed). A lambda taking a
+// NeedsGrad as well learns which inputs need a gradient and passes needs.mask() to a
+// two-input raw backward, which then computes only those.
 
 #include <initializer_list>
 #include <optional>
@@ -25,6 +27,7 @@
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/node.hpp"
 #include "extensor/autograd/registry.hpp"
+#include "extensor/core/output_mask.hpp"
 
 namespace ex::autograd::detail {
 
@@ -95,14 +98,30 @@ TensorList to_list(std::tuple<Ts...> t) {
   return std::apply([](auto&&... xs) { return TensorList{std::move(xs)...}; }, std::move(t));
 }
 
-// A node whose backward is a lambda holding what the op saved.
+// Which inputs of the running node need a gradient, for backward lambdas that take it
+// as their second argument: needs.mask() is the OutputMask of a two-input raw backward.
+class NeedsGrad {
+ public:
+  explicit NeedsGrad(const Node& node) noexcept : node_(&node) {}
+  bool operator[](std::size_t i) const noexcept { return node_->needs_input_grad(i); }
+  OutputMask mask() const noexcept { return {(*this)[0], (*this)[1]}; }
+
+ private:
+  const Node* node_;
+};
+
+// A node whose backward is a lambda holding what the op saved. The lambda takes the
+// output gradient (a Tensor, or a TensorList for several outputs) and optionally a
+// NeedsGrad.
 template <class Backward>
 class LambdaNode final : public Node {
  public:
   LambdaNode(const OpInfo& op, std::size_t num_outputs, Backward&& backward)
       : Node(op, num_outputs), backward_(std::move(backward)) {}
   TensorList apply(TensorList&& grads) override {
-    if constexpr (std::is_invocable_v<Backward&, const Tensor&>)
+    if constexpr (std::is_invocable_v<Backward&, const Tensor&, const NeedsGrad&>)
+      return to_list((*backward_)(grads[0], NeedsGrad(*this)));
+    else if constexpr (std::is_invocable_v<Backward&, const Tensor&>)
       return to_list((*backward_)(grads[0]));
     else
       return to_list((*backward_)(grads));

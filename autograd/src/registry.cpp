@@ -36,14 +36,52 @@ const OpInfo* find_op(const std::string& name) {
   return nullptr;
 }
 
-const OpInfo& register_op(std::string name, std::string saves, bool custom) {
-  if (name.empty()) throw Error("register_op: the op name is empty");
+namespace {
+const OpInfo& add_entry(Registry& r, OpInfo entry) {
+  if (entry.name.empty()) throw Error("register_op: the op name is empty");
+  for (const OpInfo& op : r.entries)
+    if (op.name == entry.name) throw Error("register_op: an op named '" + entry.name + "' is already registered");
+  r.entries.push_back(std::move(entry));
+  return r.entries.back();
+}
+}  // namespace
+
+namespace {
+const OpInfo& register_entry(std::string name, std::string saves, DoubleBackward double_backward, bool custom) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  for (const OpInfo& op : r.entries)
-    if (op.name == name) throw Error("register_op: an op named '" + name + "' is already registered");
-  r.entries.push_back(OpInfo{std::move(name), std::move(saves), custom});
-  return r.entries.back();
+  OpInfo entry;
+  entry.name = std::move(name);
+  entry.saves = std::move(saves);
+  entry.custom = custom;
+  entry.differentiable_backward = double_backward.differentiable;
+  entry.first_order_reason = std::move(double_backward.first_order_reason);
+  entry.derivative_of = double_backward.derivative_of;
+  return add_entry(r, std::move(entry));
+}
+}  // namespace
+
+const OpInfo& register_op(std::string name, std::string saves, bool custom) {
+  // A custom op's backward is written in public ops, which record under create_graph.
+  return register_entry(std::move(name), std::move(saves),
+                        custom ? differentiable() : first_order_only("no recorded derivative yet"), custom);
+}
+
+const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward) {
+  return register_entry(std::move(name), std::move(saves), std::move(double_backward), false);
+}
+
+const OpInfo& backward_op_of(const OpInfo& op) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  for (const OpInfo& entry : r.entries)
+    if (entry.derivative_of == &op) return entry;
+  OpInfo entry;
+  entry.name = op.name + "_backward";
+  entry.saves = "what " + op.name + "'s backward saved";
+  entry.differentiable_backward = true;
+  entry.derivative_of = &op;
+  return add_entry(r, std::move(entry));
 }
 
 }  // namespace ex::autograd

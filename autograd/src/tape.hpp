@@ -12,6 +12,7 @@ struct Tape {
   std::uint64_t next_sequence_nr = 0;
   bool anomaly_mode = false;
   bool in_backward = false;
+  bool create_graph = false;  // the running backward records its computation
 };
 
 Tape& current_tape() noexcept;

@@ -6,34 +6,54 @@
 
 #include <string>
 
+#include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
+#include "extensor/autograd/ops/math.hpp"
 
 namespace ex {
 
+using autograd::differentiable;
+using autograd::first_order_only;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
 using namespace autograd::detail;
 
 namespace {
-const OpInfo& kRelu = register_op("relu", "output");
-const OpInfo& kLeakyRelu = register_op("leaky_relu", "x, negative_slope");
-const OpInfo& kPrelu = register_op("prelu", "x, alpha");
-const OpInfo& kSigmoid = register_op("sigmoid", "output");
-const OpInfo& kTanh = register_op("tanh", "output");
-const OpInfo& kSoftmax = register_op("softmax", "output, axis");
-const OpInfo& kLogSoftmax = register_op("log_softmax", "output, axis");
-const OpInfo& kGelu = register_op("gelu", "x, approximate");
+const OpInfo& kRelu = register_op("relu", "output", differentiable());
+const OpInfo& kLeakyRelu = register_op("leaky_relu", "x, negative_slope", differentiable());
+const OpInfo& kPrelu = register_op("prelu", "x, alpha", first_order_only("its recorded derivative is not written yet"));
+const OpInfo& kSigmoid = register_op("sigmoid", "output", differentiable());
+const OpInfo& kTanh = register_op("tanh", "output", differentiable());
+const OpInfo& kSoftmax = register_op("softmax", "output, axis", differentiable());
+const OpInfo& kLogSoftmax = register_op("log_softmax", "output, axis", differentiable());
+const OpInfo& kGelu =
+    register_op("gelu", "x, approximate", first_order_only("its second derivative is not written yet"));
 }  // namespace
 
-Tensor relu(const Tensor& x) { return record_unary<Save::Output>(kRelu, x, kernels::relu, relu_backward); }
-Tensor sigmoid(const Tensor& x) { return record_unary<Save::Output>(kSigmoid, x, kernels::sigmoid, sigmoid_backward); }
-Tensor tanh(const Tensor& x) { return record_unary<Save::Output>(kTanh, x, kernels::tanh, tanh_backward); }
+Tensor relu(const Tensor& x) {
+  return record_unary<Save::Output>(kRelu, x, kernels::relu, relu_backward, [](const Tensor& g, const Tensor& y) {
+    return times_piecewise_constant(g, y, relu_backward);
+  });
+}
+Tensor sigmoid(const Tensor& x) {
+  return record_unary<Save::Output>(
+      kSigmoid, x, kernels::sigmoid, sigmoid_backward,
+      [](const Tensor& g, const Tensor& y) { return multiply(g, multiply(y, subtract(1.0, y))); });
+}
+Tensor tanh(const Tensor& x) {
+  return record_unary<Save::Output>(kTanh, x, kernels::tanh, tanh_backward, [](const Tensor& g, const Tensor& y) {
+    return multiply(g, subtract(1.0, multiply(y, y)));
+  });
+}
 
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  const auto backward = [negative_slope](const Tensor& g, const Tensor& t) {
+    return leaky_relu_backward(g, t, negative_slope);
+  };
   return record_unary<Save::Input>(
-      kLeakyRelu, x, [&](const Tensor& t) { return kernels::leaky_relu(t, negative_slope); },
-      [negative_slope](const Tensor& g, const Tensor& t) { return leaky_relu_backward(g, t, negative_slope); });
+      kLeakyRelu, x, [&](const Tensor& t) { return kernels::leaky_relu(t, negative_slope); }, backward,
+      [backward](const Tensor& g, const Tensor& t) { return times_piecewise_constant(g, t, backward); });
 }
 Tensor gelu(const Tensor& x, std::string_view approximate) {
   return record_unary<Save::Input>(
@@ -45,19 +65,27 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
 Tensor softmax(const Tensor& x, std::int64_t axis) {
   return record_unary<Save::Output>(
       kSoftmax, x, [&](const Tensor& t) { return kernels::softmax(t, axis); },
-      [axis](const Tensor& g, const Tensor& y) { return softmax_backward(g, y, axis); });
+      [axis](const Tensor& g, const Tensor& y) { return softmax_backward(g, y, axis); },
+      [axis](const Tensor& g, const Tensor& y) {
+        if (y.dim() == 0) return multiply(g, 0.0);  // softmax of one element is the constant 1
+        return multiply(y, subtract(g, sum(multiply(g, y), axis, /*keepdims=*/true)));
+      });
 }
 Tensor log_softmax(const Tensor& x, std::int64_t axis) {
   return record_unary<Save::Output>(
       kLogSoftmax, x, [&](const Tensor& t) { return kernels::log_softmax(t, axis); },
-      [axis](const Tensor& g, const Tensor& y) { return log_softmax_backward(g, y, axis); });
+      [axis](const Tensor& g, const Tensor& y) { return log_softmax_backward(g, y, axis); },
+      [axis](const Tensor& g, const Tensor& y) {
+        if (y.dim() == 0) return multiply(g, 0.0);  // log_softmax of one element is the constant 0
+        return subtract(g, multiply(exp(y), sum(g, axis, /*keepdims=*/true)));
+      });
 }
 
 Tensor prelu(const Tensor& x, const Tensor& alpha) {
   if (!should_record(x, alpha)) return kernels::prelu(x, alpha);
   return record(kPrelu, {x, alpha}, no_grad([&] { return kernels::prelu(x, alpha); }),
-                [x = SavedTensor(x), alpha = SavedTensor(alpha)](const Tensor& g) {
-                  return prelu_backward(g, x.get(), alpha.get());
+                [x = SavedTensor(x), alpha = SavedTensor(alpha)](const Tensor& g, const NeedsGrad& needs) {
+                  return prelu_backward(g, x.get(), alpha.get(), needs.mask());
                 });
 }
 

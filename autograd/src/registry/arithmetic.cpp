@@ -3,8 +3,12 @@
 
 #include "extensor/autograd/ops/arithmetic.hpp"
 
+#include <cmath>
+
+#include "autograd/src/derivatives.hpp"
 #include "autograd/src/ops/forwarding.hpp"
 #include "autograd/src/record.hpp"
+#include "extensor/autograd/ops/math.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/math.hpp"
 #include "extensor/core/kernels/reduction.hpp"
@@ -12,36 +16,48 @@
 
 namespace ex {
 
+using autograd::differentiable;
+using autograd::first_order_only;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
+using autograd::TensorList;
 using namespace autograd::detail;
 
 namespace {
-const OpInfo& kAdd = register_op("add", "input shapes and dtypes");
-const OpInfo& kSubtract = register_op("subtract", "input shapes and dtypes");
-const OpInfo& kMultiply = register_op("multiply", "a, b (tensor operands)");
-const OpInfo& kDivide = register_op("divide", "a, b (tensor operands)");
-const OpInfo& kFloorDivide = register_op("floor_divide", "a, b");
-const OpInfo& kModulo = register_op("modulo", "a, b (tensor operands)");
-const OpInfo& kPower = register_op("power", "base, exponent (tensor operands)");
-const OpInfo& kNeg = register_op("neg", "nothing");
-const OpInfo& kAddInplace = register_op("add_", "input shapes");
-const OpInfo& kSubInplace = register_op("sub_", "input shapes");
-const OpInfo& kMulInplace = register_op("mul_", "other; self before the update if other requires grad");
-const OpInfo& kDivInplace = register_op("div_", "other; the result if other requires grad");
-const OpInfo& kZeroInplace = register_op("zero_", "nothing");
-const OpInfo& kFillInplace = register_op("fill_", "nothing");
-const OpInfo& kCopyInplace = register_op("copy_", "src shape and dtype");
-const OpInfo& kClampInplace = register_op("clamp_", "self before the update, bounds");
+const OpInfo& kAdd = register_op("add", "input shapes and dtypes", differentiable());
+const OpInfo& kSubtract = register_op("subtract", "input shapes and dtypes", differentiable());
+const OpInfo& kMultiply = register_op("multiply", "a, b (tensor operands)", differentiable());
+const OpInfo& kDivide = register_op("divide", "a, b (tensor operands)", differentiable());
+const OpInfo& kFloorDivide = register_op("floor_divide", "a, b", differentiable());
+const OpInfo& kModulo = register_op("modulo", "a, b (tensor operands)", differentiable());
+const OpInfo& kPower = register_op("power", "base, exponent (tensor operands)", differentiable());
+const OpInfo& kNeg = register_op("neg", "nothing", differentiable());
+const OpInfo& kAddInplace = register_op("add_", "input shapes", differentiable());
+const OpInfo& kSubInplace = register_op("sub_", "input shapes", differentiable());
+const OpInfo& kMulInplace = register_op("mul_", "other; self before the update if other requires grad",
+                                        first_order_only("the in-place update's derivative is not recorded yet"));
+const OpInfo& kDivInplace = register_op("div_", "other; the result if other requires grad",
+                                        first_order_only("the in-place update's derivative is not recorded yet"));
+const OpInfo& kZeroInplace = register_op("zero_", "nothing", differentiable());
+const OpInfo& kFillInplace = register_op("fill_", "nothing", differentiable());
+const OpInfo& kCopyInplace = register_op("copy_", "src shape and dtype", differentiable());
+const OpInfo& kClampInplace = register_op("clamp_", "self before the update, bounds",
+                                          first_order_only("the in-place update's derivative is not recorded yet"));
 
 Tensor keep(const Tensor& t) { return t; }  // a Scalar operand's gradient of a + s, a - s, a % s
+// The gradient of -a and of s - b. neg records under create_graph (its own derivative).
+Tensor negated(const Tensor& g) { return GradMode::is_enabled() ? neg(g) : neg_backward(g); }
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b) {
   if (!should_record(a, b)) return kernels::add(a, b);
   return record(kAdd, {a, b}, no_grad([&] { return kernels::add(a, b); }),
-                [as = a.shape(), bs = b.shape()](const Tensor& g) { return add_backward(g, as, bs); });
+                [as = a.shape(), bs = b.shape()](const Tensor& g, const NeedsGrad& needs) {
+                  return linear_backward(
+                      kAdd, g, [&] { return add_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask()); },
+                      [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, 1); });
+                });
 }
 Tensor add(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::add(a, b);
@@ -52,7 +68,12 @@ Tensor add(const Scalar& a, const Tensor& b) { return add(b, a); }
 Tensor subtract(const Tensor& a, const Tensor& b) {
   if (!should_record(a, b)) return kernels::subtract(a, b);
   return record(kSubtract, {a, b}, no_grad([&] { return kernels::subtract(a, b); }),
-                [as = a.shape(), bs = b.shape()](const Tensor& g) { return subtract_backward(g, as, bs); });
+                [as = a.shape(), bs = b.shape()](const Tensor& g, const NeedsGrad& needs) {
+                  return linear_backward(
+                      kSubtract, g,
+                      [&] { return subtract_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask()); },
+                      [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, -1); });
+                });
 }
 Tensor subtract(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::subtract(a, b);
@@ -60,24 +81,74 @@ Tensor subtract(const Tensor& a, const Scalar& b) {
 }
 Tensor subtract(const Scalar& a, const Tensor& b) {
   if (!should_record(b)) return kernels::subtract(a, b);
-  return record(kSubtract, {b}, no_grad([&] { return kernels::subtract(a, b); }),
-                [](const Tensor& g) { return neg_backward(g); });
+  return record(kSubtract, {b}, no_grad([&] { return kernels::subtract(a, b); }), negated);
 }
 
 // multiply, divide, modulo and power save their tensor operands and call the backward
-// kernel form that matches the forward's.
-#define EX_BINARY_SAVING_OPERANDS(name, info)                                                                        \
-  Tensor name(const Tensor& a, const Tensor& b) {                                                                    \
-    if (!should_record(a, b)) return kernels::name(a, b);                                                            \
-    return record(                                                                                                   \
-        info, {a, b}, no_grad([&] { return kernels::name(a, b); }),                                                  \
-        [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g) { return name##_backward(g, a.get(), b.get()); }); \
-  }                                                                                                                  \
-  Tensor name(const Scalar& a, const Tensor& b) {                                                                    \
-    if (!should_record(b)) return kernels::name(a, b);                                                               \
-    return record(info, {b}, no_grad([&] { return kernels::name(a, b); }),                                           \
-                  [a, b = SavedTensor(b)](const Tensor& g) { return name##_backward(g, a, b.get()); });              \
+// kernel form that matches the forward's; under create_graph they record instead:
+// multiply as a bilinear op, the others by their formulas (sum_to reduces a broadcast
+// gradient to its operand's shape).
+#define EX_BINARY_SAVING_OPERANDS(name, info)                                                             \
+  Tensor name(const Tensor& a, const Tensor& b) {                                                         \
+    if (!should_record(a, b)) return kernels::name(a, b);                                                 \
+    return record(info, {a, b}, no_grad([&] { return kernels::name(a, b); }),                             \
+                  [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g, const NeedsGrad& needs) {     \
+                    return name##_derivative(g, a.get(), b.get(), needs.mask());                          \
+                  });                                                                                     \
+  }                                                                                                       \
+  Tensor name(const Scalar& a, const Tensor& b) {                                                         \
+    if (!should_record(b)) return kernels::name(a, b);                                                    \
+    return record(info, {b}, no_grad([&] { return kernels::name(a, b); }),                                \
+                  [a, b = SavedTensor(b)](const Tensor& g) { return name##_derivative(g, a, b.get()); }); \
   }
+
+namespace {
+bool records(const Tensor& g, const Tensor& a, const Tensor& b) {
+  return GradMode::is_enabled() && should_record_optional(g, a, b);
+}
+Tensor masked(bool needed, Tensor t) { return needed ? std::move(t) : Tensor(); }
+
+std::pair<Tensor, Tensor> multiply_derivative(const Tensor& g, const Tensor& a, const Tensor& b, OutputMask mask) {
+  return bilinear_backward(
+      kMultiply, g, a, b, mask, [](const Tensor& x, const Tensor& y) { return multiply(x, y); },
+      [](const Tensor& gg, const Tensor& x, const Tensor& y, OutputMask m) { return multiply_backward(gg, x, y, m); });
+}
+Tensor multiply_derivative(const Tensor& g, const Scalar& a, const Tensor& b) {
+  return GradMode::is_enabled() ? multiply(g, a) : multiply_backward(g, a, b);
+}
+std::pair<Tensor, Tensor> divide_derivative(const Tensor& g, const Tensor& a, const Tensor& b, OutputMask mask) {
+  if (!records(g, a, b)) return divide_backward(g, a, b, mask);
+  return {masked(mask[0] && is_floating(a.dtype()), sum_to(divide(g, b), a.shape())),
+          masked(mask[1] && is_floating(b.dtype()), sum_to(neg(divide(multiply(g, divide(a, b)), b)), b.shape()))};
+}
+Tensor divide_derivative(const Tensor& g, const Scalar& a, const Tensor& b) {
+  if (!records(g, b, b)) return divide_backward(g, a, b);
+  return neg(divide(multiply(g, divide(a, b)), b));
+}
+std::pair<Tensor, Tensor> modulo_derivative(const Tensor& g, const Tensor& a, const Tensor& b, OutputMask mask) {
+  if (!records(g, a, b)) return modulo_backward(g, a, b, mask);
+  return {masked(mask[0] && is_floating(a.dtype()), sum_to(g, a.shape())),
+          masked(mask[1] && is_floating(b.dtype()), sum_to(neg(multiply(g, floor_divide(a, b))), b.shape()))};
+}
+Tensor modulo_derivative(const Tensor& g, const Scalar& a, const Tensor& b) {
+  if (!records(g, b, b)) return modulo_backward(g, a, b);
+  return neg(multiply(g, floor_divide(a, b)));
+}
+// Under create_graph the plain formulas: at base 0 they give inf/NaN where the raw
+// kernel defines exact zeros.
+std::pair<Tensor, Tensor> power_derivative(const Tensor& g, const Tensor& base, const Tensor& e, OutputMask mask) {
+  if (!records(g, base, e)) return power_backward(g, base, e, mask);
+  return {
+      masked(mask[0] && is_floating(base.dtype()),
+             sum_to(multiply(g, multiply(e, power(base, subtract(e, 1.0)))), base.shape())),
+      masked(mask[1] && is_floating(e.dtype()), sum_to(multiply(g, multiply(power(base, e), log(base))), e.shape()))};
+}
+Tensor power_derivative(const Tensor& g, const Scalar& base, const Tensor& e) {
+  if (!records(g, e, e)) return power_backward(g, base, e);
+  return multiply(g, multiply(power(base, e), std::log(base.to_double())));
+}
+}  // namespace
+
 EX_BINARY_SAVING_OPERANDS(multiply, kMultiply)
 EX_BINARY_SAVING_OPERANDS(divide, kDivide)
 EX_BINARY_SAVING_OPERANDS(modulo, kModulo)
@@ -87,12 +158,12 @@ EX_BINARY_SAVING_OPERANDS(power, kPower)
 Tensor multiply(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::multiply(a, b);
   return record(kMultiply, {a}, no_grad([&] { return kernels::multiply(a, b); }),
-                [b](const Tensor& g) { return kernels::multiply(g, b); });
+                [b](const Tensor& g) { return multiply(g, b); });
 }
 Tensor divide(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::divide(a, b);
   return record(kDivide, {a}, no_grad([&] { return kernels::divide(a, b); }),
-                [b](const Tensor& g) { return kernels::divide(g, b); });
+                [b](const Tensor& g) { return divide(g, b); });
 }
 Tensor modulo(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::modulo(a, b);
@@ -100,16 +171,21 @@ Tensor modulo(const Tensor& a, const Scalar& b) {
 }
 Tensor power(const Tensor& base, const Scalar& exponent) {
   if (!should_record(base)) return kernels::power(base, exponent);
-  return record(
-      kPower, {base}, no_grad([&] { return kernels::power(base, exponent); }),
-      [base = SavedTensor(base), exponent](const Tensor& g) { return power_backward(g, base.get(), exponent); });
+  return record(kPower, {base}, no_grad([&] { return kernels::power(base, exponent); }),
+                [base = SavedTensor(base), exponent](const Tensor& g) {
+                  const Tensor& x = base.get();
+                  if (!records(g, x, x)) return power_backward(g, x, exponent);
+                  const double e = exponent.to_double();
+                  return e == 0 ? multiply(g, 0.0) : multiply(g, multiply(power(x, e - 1), e));
+                });
 }
 // floor_divide is piecewise constant: zero gradients (floor_divide_backward).
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
   if (!should_record(a, b)) return kernels::floor_divide(a, b);
-  return record(
-      kFloorDivide, {a, b}, no_grad([&] { return kernels::floor_divide(a, b); }),
-      [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g) { return floor_divide_backward(g, a.get(), b.get()); });
+  return record(kFloorDivide, {a, b}, no_grad([&] { return kernels::floor_divide(a, b); }),
+                [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g, const NeedsGrad& needs) {
+                  return floor_divide_backward(g, a.get(), b.get(), needs.mask());
+                });
 }
 Tensor floor_divide(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::floor_divide(a, b);
@@ -124,7 +200,7 @@ Tensor floor_divide(const Scalar& a, const Tensor& b) {
 
 Tensor neg(const Tensor& a) {
   if (!should_record(a)) return kernels::neg(a);
-  return record(kNeg, {a}, no_grad([&] { return kernels::neg(a); }), [](const Tensor& g) { return neg_backward(g); });
+  return record(kNeg, {a}, no_grad([&] { return kernels::neg(a); }), negated);
 }
 
 EX_FORWARD_BINARY(operator+, add)
@@ -140,8 +216,12 @@ Tensor add_(const Tensor& self, const Tensor& other) {
   if (!should_record(self, other)) return kernels::add_(self, other);
   check_inplace(self, kAddInplace);
   no_grad([&] { return kernels::add_(self, other); });
-  return record_inplace(kAddInplace, {self, other}, self,
-                        [s = self.shape(), o = other.shape()](const Tensor& g) { return add_backward(g, s, o); });
+  return record_inplace(
+      kAddInplace, {self, other}, self, [s = self.shape(), o = other.shape()](const Tensor& g, const NeedsGrad& needs) {
+        return linear_backward(
+            kAddInplace, g, [&] { return add_backward(g, s, o, std::nullopt, std::nullopt, needs.mask()); },
+            [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, 1); });
+      });
 }
 Tensor add_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::add_(self, other);
@@ -153,8 +233,12 @@ Tensor sub_(const Tensor& self, const Tensor& other) {
   if (!should_record(self, other)) return kernels::sub_(self, other);
   check_inplace(self, kSubInplace);
   no_grad([&] { return kernels::sub_(self, other); });
-  return record_inplace(kSubInplace, {self, other}, self,
-                        [s = self.shape(), o = other.shape()](const Tensor& g) { return subtract_backward(g, s, o); });
+  return record_inplace(
+      kSubInplace, {self, other}, self, [s = self.shape(), o = other.shape()](const Tensor& g, const NeedsGrad& needs) {
+        return linear_backward(
+            kSubInplace, g, [&] { return subtract_backward(g, s, o, std::nullopt, std::nullopt, needs.mask()); },
+            [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, -1); });
+      });
 }
 Tensor sub_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::sub_(self, other);
@@ -218,7 +302,10 @@ Tensor copy_(const Tensor& dst, const Tensor& src) {
   check_inplace(dst, kCopyInplace);
   no_grad([&] { return kernels::copy_(dst, src); });
   return record_inplace(kCopyInplace, {dst, src}, dst, [s = src.shape()](const Tensor& g) {
-    return std::pair{zeros_like(g), broadcast_to_backward(g, s)};
+    TensorList grads = linear_backward(
+        kCopyInplace, g, [&] { return broadcast_to_backward(g, s); },
+        [gs = g.shape()](const TensorList& up) { return broadcast_to(up[0], gs); });
+    return std::pair{zeros_like(g), std::move(grads[0])};
   });
 }
 Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {

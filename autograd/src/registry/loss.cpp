@@ -12,21 +12,26 @@
 
 namespace ex {
 
+using autograd::first_order_only;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
 using namespace autograd::detail;
 
 namespace {
-const OpInfo& kMseLoss = register_op("mse_loss", "input, target, reduction");
-const OpInfo& kL1Loss = register_op("l1_loss", "input, target, reduction");
-const OpInfo& kSmoothL1Loss = register_op("smooth_l1_loss", "input, target, reduction, beta");
-const OpInfo& kBce = register_op("binary_cross_entropy", "input, target, weight, reduction");
+// The losses' backward kernels are fused and do not record yet: create_graph through a
+// loss throws, naming it.
+autograd::DoubleBackward first_order() { return first_order_only("its recorded derivative is not written yet"); }
+
+const OpInfo& kMseLoss = register_op("mse_loss", "input, target, reduction", first_order());
+const OpInfo& kL1Loss = register_op("l1_loss", "input, target, reduction", first_order());
+const OpInfo& kSmoothL1Loss = register_op("smooth_l1_loss", "input, target, reduction, beta", first_order());
+const OpInfo& kBce = register_op("binary_cross_entropy", "input, target, weight, reduction", first_order());
 const OpInfo& kBceWithLogits =
-    register_op("binary_cross_entropy_with_logits", "input, target, weight, pos_weight, reduction");
+    register_op("binary_cross_entropy_with_logits", "input, target, weight, pos_weight, reduction", first_order());
 const OpInfo& kCrossEntropy =
-    register_op("cross_entropy", "input, target, weight, ignore_index, reduction, label_smoothing");
-const OpInfo& kNllLoss = register_op("nll_loss", "input, target, weight, ignore_index, reduction");
+    register_op("cross_entropy", "input, target, weight, ignore_index, reduction, label_smoothing", first_order());
+const OpInfo& kNllLoss = register_op("nll_loss", "input, target, weight, ignore_index, reduction", first_order());
 
 void check_not_differentiated(const OpInfo& op, const Tensor& t, const char* what) {
   if (requires_grad(t)) throw Error(fmt::format("{}: the derivative for {} is not implemented", op.name, what));

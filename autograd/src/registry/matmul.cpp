@@ -1,28 +1,37 @@
-// Registry entries of the matmul family: each saves both operands.
+// Registry entries of the matmul family: each saves both operands, and each is bilinear,
+// so its backward records under create_graph as the product and its backward again.
 
 #include "extensor/autograd/ops/matmul.hpp"
 
+#include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
 
 namespace ex {
 
+using autograd::differentiable;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
 using namespace autograd::detail;
 
 namespace {
-const OpInfo& kMatmul = register_op("matmul", "a, b");
-const OpInfo& kDot = register_op("dot", "a, b");
-const OpInfo& kOuter = register_op("outer", "a, b");
+const OpInfo& kMatmul = register_op("matmul", "a, b", differentiable());
+const OpInfo& kDot = register_op("dot", "a, b", differentiable());
+const OpInfo& kOuter = register_op("outer", "a, b", differentiable());
 }  // namespace
 
-#define EX_MATMUL_FAMILY_OP(name, info)                                                                              \
-  Tensor name(const Tensor& a, const Tensor& b) {                                                                    \
-    if (!should_record(a, b)) return kernels::name(a, b);                                                            \
-    return record(                                                                                                   \
-        info, {a, b}, no_grad([&] { return kernels::name(a, b); }),                                                  \
-        [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g) { return name##_backward(g, a.get(), b.get()); }); \
+#define EX_MATMUL_FAMILY_OP(name, info)                                                               \
+  Tensor name(const Tensor& a, const Tensor& b) {                                                     \
+    if (!should_record(a, b)) return kernels::name(a, b);                                             \
+    return record(info, {a, b}, no_grad([&] { return kernels::name(a, b); }),                         \
+                  [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g, const NeedsGrad& needs) { \
+                    return bilinear_backward(                                                         \
+                        info, g, a.get(), b.get(), needs.mask(),                                      \
+                        [](const Tensor& x, const Tensor& y) { return name(x, y); },                  \
+                        [](const Tensor& gg, const Tensor& x, const Tensor& y, OutputMask m) {        \
+                          return name##_backward(gg, x, y, m);                                        \
+                        });                                                                           \
+                  });                                                                                 \
   }
 EX_MATMUL_FAMILY_OP(matmul, kMatmul)
 EX_MATMUL_FAMILY_OP(dot, kDot)

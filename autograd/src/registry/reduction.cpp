@@ -4,37 +4,55 @@
 
 #include "extensor/autograd/ops/reduction.hpp"
 
+#include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
+#include "extensor/core/creation.hpp"
 
 namespace ex {
 
+using autograd::differentiable;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
+using autograd::TensorList;
 using namespace autograd::detail;
 
 namespace {
 using Axes = std::vector<std::int64_t>;
 
-const OpInfo& kSum = register_op("sum", "input shape, axes");
-const OpInfo& kMean = register_op("mean", "input shape, axes");
-const OpInfo& kMaxReduce = register_op("max_reduce", "x, output, axes");
-const OpInfo& kMinReduce = register_op("min_reduce", "x, output, axes");
+const OpInfo& kSum = register_op("sum", "input shape, axes", differentiable());
+const OpInfo& kMean = register_op("mean", "input shape, axes", differentiable());
+const OpInfo& kMaxReduce = register_op("max_reduce", "x, output, axes", differentiable());
+const OpInfo& kMinReduce = register_op("min_reduce", "x, output, axes", differentiable());
 
 // Each reduction has three forms (all elements; axis, keepdims; axes, keepdims): these
 // forward the form's extra arguments (`axes...`) to the kernel and to its backward.
-template <class Forward, class Backward, class... AxisArgs>
-Tensor record_by_shape(const OpInfo& op, Forward forward, Backward backward, const Tensor& x, const AxisArgs&... axes) {
+// sum and mean are linear: under create_graph their backward records with the op
+// itself (`recording`) as derivative.
+template <class Forward, class Backward, class Recording, class... AxisArgs>
+Tensor record_by_shape(const OpInfo& op, Forward forward, Backward backward, Recording recording, const Tensor& x,
+                       const AxisArgs&... axes) {
   if (!should_record(x)) return forward(x, axes...);
   return record(op, {x}, no_grad([&] { return forward(x, axes...); }),
-                [backward, s = x.shape(), axes...](const Tensor& g) { return backward(g, s, axes...); });
+                [&op, backward, recording, s = x.shape(), axes...](const Tensor& g) {
+                  return linear_backward(
+                      op, g, [&] { return backward(g, s, axes...); },
+                      [recording, axes...](const TensorList& up) { return recording(up[0], axes...); });
+                });
 }
-template <class Forward, class Backward, class... AxisArgs>
-Tensor record_extremum(const OpInfo& op, Forward forward, Backward backward, const Tensor& x, const AxisArgs&... axes) {
+// max and min hand grad to the extreme elements (shared among ties): linear in grad with
+// a weight that is constant where it exists, so the derivative of their backward is
+// the sum of the upstream gradient times that weight, over the same axes.
+template <class Forward, class Backward, class Recording, class... AxisArgs>
+Tensor record_extremum(const OpInfo& op, Forward forward, Backward backward, Recording, const Tensor& x,
+                       const AxisArgs&... axes) {
   if (!should_record(x)) return forward(x, axes...);
   Tensor y = no_grad([&] { return forward(x, axes...); });
-  return record(op, {x}, y, [backward, x = SavedTensor(x), y = SavedTensor::output(y), axes...](const Tensor& g) {
-    return backward(g, x.get(), y.get(), axes...);
+  return record(op, {x}, y, [&op, backward, x = SavedTensor(x), y = SavedTensor::output(y), axes...](const Tensor& g) {
+    return linear_backward(
+        op, g, [&] { return backward(g, x.get(), y.get(), axes...); },
+        [weight = no_grad([&] { return backward(ones_like(g), x.get(), y.get(), axes...); }),
+         axes...](const TensorList& up) { return sum(multiply(up[0], weight), axes...); });
   });
 }
 
@@ -44,15 +62,17 @@ Tensor record_extremum(const OpInfo& op, Forward forward, Backward backward, con
 #define EX_OVERLOADS(fn) [](const auto&... args) { return fn(args...); }
 // The three public forms of a reduction (all elements; axis, keepdims; axes, keepdims),
 // each recording through `recorder` with the kernel and backward kernel of its name.
-#define EX_REDUCTION_FORMS(name, info, recorder)                                                          \
-  Tensor name(const Tensor& x) {                                                                          \
-    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), x);                 \
-  }                                                                                                       \
-  Tensor name(const Tensor& x, std::int64_t axis, bool keepdims) {                                        \
-    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), x, axis, keepdims); \
-  }                                                                                                       \
-  Tensor name(const Tensor& x, const Axes& axes, bool keepdims) {                                         \
-    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), x, axes, keepdims); \
+#define EX_REDUCTION_FORMS(name, info, recorder)                                                                   \
+  Tensor name(const Tensor& x) {                                                                                   \
+    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), EX_OVERLOADS(name), x);      \
+  }                                                                                                                \
+  Tensor name(const Tensor& x, std::int64_t axis, bool keepdims) {                                                 \
+    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), EX_OVERLOADS(name), x, axis, \
+                    keepdims);                                                                                     \
+  }                                                                                                                \
+  Tensor name(const Tensor& x, const Axes& axes, bool keepdims) {                                                  \
+    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), EX_OVERLOADS(name), x, axes, \
+                    keepdims);                                                                                     \
   }
 EX_REDUCTION_FORMS(sum, kSum, record_by_shape)
 EX_REDUCTION_FORMS(mean, kMean, record_by_shape)

@@ -1,40 +1,86 @@
 // Registry entries of the shape family (and of Tensor's view and copy members, which
-// record through them). Views save shapes and axes only, never data.
+// record through them). Views save shapes and axes only, never data. Every op here is
+// linear: under create_graph its backward records with the op itself as derivative.
 
 #include "extensor/autograd/ops/shape.hpp"
 
+#include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
 #include "core/src/check.hpp"
+#include "extensor/core/creation.hpp"
 
 namespace ex {
 
+using autograd::differentiable;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::TensorList;
 using namespace autograd::detail;
 
 namespace {
-const OpInfo& kReshape = register_op("reshape", "input shape");
-const OpInfo& kView = register_op("view", "input shape");
-const OpInfo& kFlatten = register_op("flatten", "input shape");
-const OpInfo& kSqueeze = register_op("squeeze", "input shape");
-const OpInfo& kUnsqueeze = register_op("unsqueeze", "axis");
-const OpInfo& kTranspose = register_op("transpose", "axes");
-const OpInfo& kPermute = register_op("permute", "dims");
-const OpInfo& kSlice = register_op("slice", "input shape, axis, start, stop, step");
-const OpInfo& kBroadcastTo = register_op("broadcast_to", "input shape");
-const OpInfo& kExpand = register_op("expand", "input shape");
-const OpInfo& kSplit = register_op("split", "input shape, axis, piece sizes");
-const OpInfo& kConcatenate = register_op("concatenate", "input shapes and dtypes, axis");
-const OpInfo& kStack = register_op("stack", "input count and dtypes, axis");
-const OpInfo& kClone = register_op("clone", "nothing");
-const OpInfo& kTo = register_op("to", "input dtype");
+const OpInfo& kReshape = register_op("reshape", "input shape", differentiable());
+const OpInfo& kView = register_op("view", "input shape", differentiable());
+const OpInfo& kFlatten = register_op("flatten", "input shape", differentiable());
+const OpInfo& kSqueeze = register_op("squeeze", "input shape", differentiable());
+const OpInfo& kUnsqueeze = register_op("unsqueeze", "axis", differentiable());
+const OpInfo& kTranspose = register_op("transpose", "axes", differentiable());
+const OpInfo& kPermute = register_op("permute", "dims", differentiable());
+const OpInfo& kSlice = register_op("slice", "input shape, axis, start, stop, step", differentiable());
+const OpInfo& kBroadcastTo = register_op("broadcast_to", "input shape", differentiable());
+const OpInfo& kExpand = register_op("expand", "input shape", differentiable());
+const OpInfo& kSplit = register_op("split", "input shape, axis, piece sizes", differentiable());
+const OpInfo& kConcatenate = register_op("concatenate", "input shapes and dtypes, axis", differentiable());
+const OpInfo& kStack = register_op("stack", "input count and dtypes, axis", differentiable());
+const OpInfo& kClone = register_op("clone", "nothing", differentiable());
+const OpInfo& kTo = register_op("to", "input dtype", differentiable());
+
+// The adjoint of a backward that only moves or sums grad's elements back into the
+// input's shape: the upstream gradient laid out (reshape) or repeated (broadcast_to)
+// as grad again.
+Tensor reshaped_like(const Tensor& upstream, const Shape& shape) { return reshape(upstream, shape); }
+Tensor broadcast_like(const Tensor& upstream, const Shape& shape) { return broadcast_to(upstream, shape); }
 
 // Ops whose gradient is grad brought back to the input's shape by one kernel.
 template <class Forward, class Backward>
-Tensor record_shape_op(const OpInfo& op, const Tensor& t, Forward forward, Backward backward) {
+Tensor record_shape_op(const OpInfo& op, const Tensor& t, Forward forward, Backward backward,
+                       Tensor (*adjoint)(const Tensor&, const Shape&) = reshaped_like) {
   if (!should_record(t)) return forward();
-  return record(op, {t}, no_grad(forward), [s = t.shape(), backward](const Tensor& g) { return backward(g, s); });
+  return record(op, {t}, no_grad(forward), [&op, s = t.shape(), backward, adjoint](const Tensor& g) {
+    return linear_backward(
+        op, g, [&] { return backward(g, s); },
+        [adjoint, gs = g.shape()](const TensorList& up) { return adjoint(up[0], gs); });
+  });
+}
+
+// The backward lambda of a linear op of one tensor: backward(g) the raw kernel,
+// forward(u) the recording op applied to the upstream gradient.
+template <class Backward, class Forward>
+auto linear(const OpInfo& op, Backward backward, Forward forward) {
+  return [&op, backward, forward](const Tensor& g) {
+    return linear_backward(
+        op, g, [&] { return backward(g); }, [forward](const TensorList& up) { return forward(up[0]); });
+  };
+}
+
+// The upstream gradients of a backward with several outputs, zeros where none arrived.
+std::vector<Tensor> zeros_where_undefined(const TensorList& upstream, const std::vector<Shape>& shapes, DType dtype) {
+  std::vector<Tensor> out;
+  for (std::size_t i = 0; i < upstream.size(); ++i)
+    out.push_back(upstream[i].defined() ? upstream[i] : zeros(shapes[i], dtype));
+  return out;
+}
+
+// split's backward (a concatenation of the pieces' gradients) and its derivative, which
+// splits the upstream gradient the same way.
+auto split_derivative(const Shape& input_shape, std::int64_t axis, const std::vector<std::int64_t>& sizes) {
+  return [input_shape, axis, sizes](const TensorList& g) {
+    Tensor out = no_grad([&] { return split_backward(g, input_shape, axis, sizes); });
+    bool any = false;
+    for (const Tensor& piece : g) any |= should_record(piece);
+    if (!any) return out;
+    return record_many(backward_op_of(kSplit), g, TensorList{std::move(out)},
+                       [axis, sizes](const TensorList& up) { return split(up[0], sizes, axis); })[0];
+  };
 }
 
 std::vector<DType> dtypes_of(const std::vector<Tensor>& tensors) {
@@ -67,37 +113,49 @@ Tensor squeeze(const Tensor& t, std::int64_t axis) {
 Tensor unsqueeze(const Tensor& t, std::int64_t axis) {
   if (!should_record(t)) return kernels::unsqueeze(t, axis);
   return record(kUnsqueeze, {t}, no_grad([&] { return kernels::unsqueeze(t, axis); }),
-                [axis](const Tensor& g) { return unsqueeze_backward(g, axis); });
+                linear(
+                    kUnsqueeze, [axis](const Tensor& g) { return unsqueeze_backward(g, axis); },
+                    [axis](const Tensor& u) { return unsqueeze(u, axis); }));
 }
 Tensor transpose(const Tensor& t, std::int64_t axis0, std::int64_t axis1) {
   if (!should_record(t)) return kernels::transpose(t, axis0, axis1);
   return record(kTranspose, {t}, no_grad([&] { return kernels::transpose(t, axis0, axis1); }),
-                [axis0, axis1](const Tensor& g) { return transpose_backward(g, axis0, axis1); });
+                linear(
+                    kTranspose, [axis0, axis1](const Tensor& g) { return transpose_backward(g, axis0, axis1); },
+                    [axis0, axis1](const Tensor& u) { return transpose(u, axis0, axis1); }));
 }
 Tensor transpose(const Tensor& t) {
   if (!should_record(t)) return kernels::transpose(t);
   return record(kTranspose, {t}, no_grad([&] { return kernels::transpose(t); }),
-                [](const Tensor& g) { return transpose_backward(g); });
+                linear(
+                    kTranspose, [](const Tensor& g) { return transpose_backward(g); },
+                    [](const Tensor& u) { return transpose(u); }));
 }
 Tensor permute(const Tensor& t, const std::vector<std::int64_t>& dims) {
   if (!should_record(t)) return kernels::permute(t, dims);
   return record(kPermute, {t}, no_grad([&] { return kernels::permute(t, dims); }),
-                [dims](const Tensor& g) { return permute_backward(g, dims); });
+                linear(
+                    kPermute, [dims](const Tensor& g) { return permute_backward(g, dims); },
+                    [dims](const Tensor& u) { return permute(u, dims); }));
 }
 Tensor slice(const Tensor& t, std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step) {
   if (!should_record(t)) return kernels::slice(t, axis, start, stop, step);
   return record(kSlice, {t}, no_grad([&] { return kernels::slice(t, axis, start, stop, step); }),
-                [s = t.shape(), axis, start, stop, step](const Tensor& g) {
-                  return slice_backward(g, s, axis, start, stop, step);
-                });
+                linear(
+                    kSlice,
+                    [s = t.shape(), axis, start, stop, step](const Tensor& g) {
+                      return slice_backward(g, s, axis, start, stop, step);
+                    },
+                    [axis, start, stop, step](const Tensor& u) { return slice(u, axis, start, stop, step); }));
 }
 Tensor broadcast_to(const Tensor& t, const Shape& shape) {
   return record_shape_op(
-      kBroadcastTo, t, [&] { return kernels::broadcast_to(t, shape); }, broadcast_to_backward);
+      kBroadcastTo, t, [&] { return kernels::broadcast_to(t, shape); }, broadcast_to_backward, broadcast_like);
 }
 Tensor expand(const Tensor& t, const Shape& shape) {
   return record_shape_op(
-      kExpand, t, [&] { return ex::detail::defined("expand", t).expand(shape); }, broadcast_to_backward);
+      kExpand, t, [&] { return ex::detail::defined("expand", t).expand(shape); }, broadcast_to_backward,
+      broadcast_like);
 }
 Tensor clone(const Tensor& t) {
   ex::detail::defined("clone", t);
@@ -115,8 +173,7 @@ Tensor to(const Tensor& t, DType dtype) {
 std::vector<Tensor> split(const Tensor& t, const std::vector<std::int64_t>& sizes, std::int64_t axis) {
   if (!should_record(t)) return kernels::split(t, sizes, axis);
   std::vector<Tensor> pieces = no_grad([&] { return kernels::split(t, sizes, axis); });
-  return record_many(kSplit, std::vector<Tensor>{t}, std::move(pieces),
-                     [s = t.shape(), axis, sizes](const TensorList& g) { return split_backward(g, s, axis, sizes); });
+  return record_many(kSplit, std::vector<Tensor>{t}, std::move(pieces), split_derivative(t.shape(), axis, sizes));
 }
 std::vector<Tensor> split(const Tensor& t, std::int64_t sections, std::int64_t axis) {
   if (!should_record(t)) return kernels::split(t, sections, axis);
@@ -124,8 +181,7 @@ std::vector<Tensor> split(const Tensor& t, std::int64_t sections, std::int64_t a
   std::vector<std::int64_t> sizes;
   const std::int64_t a = axis < 0 ? axis + t.dim() : axis;
   for (const Tensor& p : pieces) sizes.push_back(p.size(a));
-  return record_many(kSplit, std::vector<Tensor>{t}, std::move(pieces),
-                     [s = t.shape(), axis, sizes](const TensorList& g) { return split_backward(g, s, axis, sizes); });
+  return record_many(kSplit, std::vector<Tensor>{t}, std::move(pieces), split_derivative(t.shape(), axis, sizes));
 }
 Tensor concatenate(const std::vector<Tensor>& tensors, std::int64_t axis) {
   if (!should_record(tensors)) return kernels::concatenate(tensors, axis);
@@ -134,7 +190,11 @@ Tensor concatenate(const std::vector<Tensor>& tensors, std::int64_t axis) {
   for (const Tensor& t : tensors) shapes.push_back(t.shape());
   return record_many(kConcatenate, tensors, {std::move(out)},
                      [shapes, axis, dtypes = dtypes_of(tensors)](const TensorList& g) {
-                       return concatenate_backward(g[0], shapes, axis, dtypes);
+                       return linear_backward(
+                           kConcatenate, g[0], [&] { return concatenate_backward(g[0], shapes, axis, dtypes); },
+                           [axis, shapes, dtype = g[0].dtype()](const TensorList& up) {
+                             return concatenate(zeros_where_undefined(up, shapes, dtype), axis);
+                           });
                      })[0];
 }
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis) {
@@ -142,8 +202,11 @@ Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis) {
   Tensor out = no_grad([&] { return kernels::stack(tensors, axis); });  // validates the list first
   const auto count = static_cast<std::int64_t>(tensors.size());
   return record_many(kStack, tensors, {std::move(out)},
-                     [count, axis, dtypes = dtypes_of(tensors)](const TensorList& g) {
-                       return stack_backward(g[0], count, axis, dtypes);
+                     [count, axis, dtypes = dtypes_of(tensors), shape = tensors[0].shape()](const TensorList& g) {
+                       return linear_backward(
+                           kStack, g[0], [&] { return stack_backward(g[0], count, axis, dtypes); },
+                           [axis, shapes = std::vector<Shape>(dtypes.size(), shape), dtype = g[0].dtype()](
+                               const TensorList& up) { return stack(zeros_where_undefined(up, shapes, dtype), axis); });
                      })[0];
 }
 

@@ -679,13 +679,14 @@ Tensor kernels::prelu(const Tensor& x, const Tensor& alpha) {
   return out;
 }
 
-std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, const Tensor& alpha) {
+std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, const Tensor& alpha,
+                                         OutputMask output_mask) {
   constexpr const char* op = "prelu_backward";
   check_prelu(op, x, alpha);
   check_grad(op, grad, x, "x");
   Tensor grad_x = detail::allocate(x.shape(), x.dtype(), "prelu_backward");
   Tensor grad_alpha = zeros(alpha.shape(), alpha.dtype());
-  if (x.numel() == 0) return {grad_x, grad_alpha};
+  if (x.numel() == 0) return {output_mask[0] ? grad_x : Tensor(), output_mask[1] ? grad_alpha : Tensor()};
   // Element i (row-major) uses alpha[(i / inner) % channels]: one alpha covers
   // everything, C alphas one channel of axis 1 each.
   const std::int64_t channels = alpha.numel();
@@ -733,6 +734,8 @@ std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, co
     for (std::size_t c = 0; c < total.size(); ++c) ga[c] = detail::convert<T>(total[c]);
   });
   last_impl = kOwnImpl;
+  if (!output_mask[0]) grad_x = Tensor();
+  if (!output_mask[1]) grad_alpha = Tensor();
   return {grad_x, grad_alpha};
 }
 

@@ -609,11 +609,12 @@ std::pair<Tensor, Tensor> grad_pass(const char* op, const Tensor& grad, const A&
 // Checks, runs the pass for the floating tensor inputs and reduces/converts each side.
 // Scalar operands never get a gradient.
 template <class A, class B, class R, class F>
-std::pair<Tensor, Tensor> binary_backward(const char* op, const Tensor& grad, const A& a, const B& b, R result, F f) {
+std::pair<Tensor, Tensor> binary_backward(const char* op, const Tensor& grad, const A& a, const B& b, R result, F f,
+                                          OutputMask output_mask = kBothGradients) {
   check_inputs(op, grad, a, b, result);
   constexpr bool scalar_a = std::is_same_v<A, Scalar>, scalar_b = std::is_same_v<B, Scalar>;
-  const bool need_a = !scalar_a && is_floating(dtype_of_operand(a));
-  const bool need_b = !scalar_b && is_floating(dtype_of_operand(b));
+  const bool need_a = !scalar_a && output_mask[0] && is_floating(dtype_of_operand(a));
+  const bool need_b = !scalar_b && output_mask[1] && is_floating(dtype_of_operand(b));
   auto [ga, gb] = grad_pass(op, grad, a, b, need_a, need_b, f);
   if (need_a) ga = finish(ga, shape_of_operand(a), dtype_of_operand(a));
   if (need_b) gb = finish(gb, shape_of_operand(b), dtype_of_operand(b));
@@ -660,29 +661,34 @@ std::optional<DType> add_result(const Shape& a, const Shape& b, std::optional<DT
 }  // namespace
 
 std::pair<Tensor, Tensor> add_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
-                                       std::optional<DType> a_dtype, std::optional<DType> b_dtype) {
+                                       std::optional<DType> a_dtype, std::optional<DType> b_dtype,
+                                       OutputMask output_mask) {
   check_grad("add_backward", grad, a_shape, b_shape, add_result(a_shape, b_shape, a_dtype, b_dtype));
-  return {finish(grad, a_shape, a_dtype.value_or(grad.dtype())), finish(grad, b_shape, b_dtype.value_or(grad.dtype()))};
+  Tensor ga = output_mask[0] ? finish(grad, a_shape, a_dtype.value_or(grad.dtype())) : Tensor();
+  Tensor gb = output_mask[1] ? finish(grad, b_shape, b_dtype.value_or(grad.dtype())) : Tensor();
+  return {std::move(ga), std::move(gb)};
 }
 
 std::pair<Tensor, Tensor> subtract_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
-                                            std::optional<DType> a_dtype, std::optional<DType> b_dtype) {
+                                            std::optional<DType> a_dtype, std::optional<DType> b_dtype,
+                                            OutputMask output_mask) {
   check_grad("subtract_backward", grad, a_shape, b_shape, add_result(a_shape, b_shape, a_dtype, b_dtype));
-  Tensor gb = finish(grad, b_shape, b_dtype.value_or(grad.dtype()));
-  return {finish(grad, a_shape, a_dtype.value_or(grad.dtype())), gb.defined() ? kernels::neg(gb) : gb};
+  Tensor ga = output_mask[0] ? finish(grad, a_shape, a_dtype.value_or(grad.dtype())) : Tensor();
+  Tensor gb = output_mask[1] ? finish(grad, b_shape, b_dtype.value_or(grad.dtype())) : Tensor();
+  return {std::move(ga), gb.defined() ? kernels::neg(gb) : gb};
 }
 
 // The Tensor-Tensor form and the two Scalar forms of a backward kernel (the Scalar side
 // has no gradient).
-#define EX_BACKWARD_FORMS(name, result, fn)                                              \
-  std::pair<Tensor, Tensor> name(const Tensor& grad, const Tensor& a, const Tensor& b) { \
-    return binary_backward(#name, grad, a, b, result, fn{});                             \
-  }                                                                                      \
-  Tensor name(const Tensor& grad, const Tensor& a, const Scalar& b) {                    \
-    return binary_backward(#name, grad, a, b, result, fn{}).first;                       \
-  }                                                                                      \
-  Tensor name(const Tensor& grad, const Scalar& a, const Tensor& b) {                    \
-    return binary_backward(#name, grad, a, b, result, fn{}).second;                      \
+#define EX_BACKWARD_FORMS(name, result, fn)                                                                      \
+  std::pair<Tensor, Tensor> name(const Tensor& grad, const Tensor& a, const Tensor& b, OutputMask output_mask) { \
+    return binary_backward(#name, grad, a, b, result, fn{}, output_mask);                                        \
+  }                                                                                                              \
+  Tensor name(const Tensor& grad, const Tensor& a, const Scalar& b) {                                            \
+    return binary_backward(#name, grad, a, b, result, fn{}).first;                                               \
+  }                                                                                                              \
+  Tensor name(const Tensor& grad, const Scalar& a, const Tensor& b) {                                            \
+    return binary_backward(#name, grad, a, b, result, fn{}).second;                                              \
   }
 
 EX_BACKWARD_FORMS(multiply_backward, kResult, MulGrad)
@@ -690,18 +696,23 @@ EX_BACKWARD_FORMS(divide_backward, kDivideResult, DivGrad)
 EX_BACKWARD_FORMS(power_backward, kResult, PowGrad)
 #undef EX_BACKWARD_FORMS
 
-std::pair<Tensor, Tensor> floor_divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+std::pair<Tensor, Tensor> floor_divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b,
+                                                OutputMask output_mask) {
   check_inputs("floor_divide_backward", grad, a, b, kResult);
-  const auto zero = [](const Tensor& x) { return is_floating(x.dtype()) ? zeros(x.shape(), x.dtype()) : Tensor(); };
-  return {zero(a), zero(b)};
+  const auto zero = [](const Tensor& x, bool needed) {
+    return needed && is_floating(x.dtype()) ? zeros(x.shape(), x.dtype()) : Tensor();
+  };
+  return {zero(a, output_mask[0]), zero(b, output_mask[1])};
 }
 
-std::pair<Tensor, Tensor> modulo_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+std::pair<Tensor, Tensor> modulo_backward(const Tensor& grad, const Tensor& a, const Tensor& b,
+                                          OutputMask output_mask) {
   check_inputs("modulo_backward", grad, a, b, kResult);
   // ga is grad itself (reduced): only gb needs a pass.
-  const bool need_b = is_floating(b.dtype());
+  const bool need_b = output_mask[1] && is_floating(b.dtype());
   Tensor gb = grad_pass("modulo_backward", grad, a, b, false, need_b, ModGrad{}).second;
-  return {finish(grad, a.shape(), a.dtype()), need_b ? finish(gb, b.shape(), b.dtype()) : gb};
+  return {output_mask[0] ? finish(grad, a.shape(), a.dtype()) : Tensor(),
+          need_b ? finish(gb, b.shape(), b.dtype()) : gb};
 }
 Tensor modulo_backward(const Tensor& grad, const Scalar& a, const Tensor& b) {
   return binary_backward("modulo_backward", grad, a, b, kResult, ModGrad{}).second;

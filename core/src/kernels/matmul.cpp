@@ -45,7 +45,7 @@ constexpr double kSmallFlopsHalf = 16384;
 constexpr std::int64_t kMaxOnednnRank = DNNL_MAX_NDIMS;
 
 void set_trace(std::string backend, bool copied_a = false, bool copied_b = false) {
-  detail::trace = {std::move(backend), copied_a, copied_b};
+  detail::trace = {std::move(backend), copied_a, copied_b, detail::trace.calls + 1};
 }
 
 // The validated problem: a and b as rank-R batched matrices [batch..., m, k] and
@@ -440,16 +440,18 @@ void check_grad(const Tensor& grad, const Shape& shape, DType dtype, const char*
 
 }  // namespace
 
-std::pair<Tensor, Tensor> matmul_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+std::pair<Tensor, Tensor> matmul_backward(const Tensor& grad, const Tensor& a, const Tensor& b,
+                                          OutputMask output_mask) {
   const kernels::Problem p = kernels::validate(a, b, "matmul_backward");
   check_grad(grad, p.result_shape, a.dtype(), "matmul_backward", "matmul");
   const Tensor g = grad.view(p.out_shape);  // puts back the dims a 1-D operand dropped
-  Tensor ga = operand_grad(g, p.b.transpose(-1, -2), a, p.a.shape()).view(a.shape());
-  Tensor gb = operand_grad(p.a.transpose(-1, -2), g, b, p.b.shape()).view(b.shape());
+  Tensor ga, gb;
+  if (output_mask[0]) ga = operand_grad(g, p.b.transpose(-1, -2), a, p.a.shape()).view(a.shape());
+  if (output_mask[1]) gb = operand_grad(p.a.transpose(-1, -2), g, b, p.b.shape()).view(b.shape());
   return {std::move(ga), std::move(gb)};
 }
 
-std::pair<Tensor, Tensor> dot_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+std::pair<Tensor, Tensor> dot_backward(const Tensor& grad, const Tensor& a, const Tensor& b, OutputMask output_mask) {
   if (!a.defined() || !b.defined()) fail("dot_backward: an argument is an undefined tensor");
   if (a.dim() != 1 || b.dim() != 1)
     fail("dot_backward: expected two 1-D tensors, got shapes {} and {}", a.shape(), b.shape());
@@ -460,10 +462,10 @@ std::pair<Tensor, Tensor> dot_backward(const Tensor& grad, const Tensor& a, cons
     fail("dot_backward: expected both operands to have the same dtype, got {} and {}", a.dtype(), b.dtype());
   if (a.dtype() == DType::Bool) fail("dot_backward: dtype bool is not supported");
   check_grad(grad, Shape{}, a.dtype(), "dot_backward", "dot");
-  return matmul_backward(grad, a, b);
+  return matmul_backward(grad, a, b, output_mask);
 }
 
-std::pair<Tensor, Tensor> outer_backward(const Tensor& grad, const Tensor& a, const Tensor& b) {
+std::pair<Tensor, Tensor> outer_backward(const Tensor& grad, const Tensor& a, const Tensor& b, OutputMask output_mask) {
   if (!a.defined() || !b.defined()) fail("outer_backward: an argument is an undefined tensor");
   if (a.dim() != 1 || b.dim() != 1)
     fail("outer_backward: expected two 1-D tensors, got shapes {} and {}", a.shape(), b.shape());
@@ -471,7 +473,10 @@ std::pair<Tensor, Tensor> outer_backward(const Tensor& grad, const Tensor& a, co
   if (dtype == DType::Bool) fail("outer_backward: dtype bool is not differentiable");
   check_grad(grad, Shape{a.numel(), b.numel()}, dtype, "outer_backward", "outer");
   // ga[i] = sum_j grad[i, j] b[j], gb[j] = sum_i a[i] grad[i, j], in the result dtype.
-  return {kernels::matmul(grad, b.to(dtype)).to(a.dtype()), kernels::matmul(a.to(dtype), grad).to(b.dtype())};
+  Tensor ga, gb;
+  if (output_mask[0]) ga = kernels::matmul(grad, b.to(dtype)).to(a.dtype());
+  if (output_mask[1]) gb = kernels::matmul(a.to(dtype), grad).to(b.dtype());
+  return {std::move(ga), std::move(gb)};
 }
 
 }  // namespace ex

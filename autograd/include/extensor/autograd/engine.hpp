@@ -21,16 +21,23 @@ namespace ex::autograd {
 // when shapes of outputs and grad_outputs differ, when the graph was recorded on another
 // thread, when called from inside a backward hook, or when a saved tensor was modified
 // in place (naming the op).
+//
+// create_graph: the backward computation is itself recorded, so the gradients (grad() of
+// the leaves) carry a graph and can be differentiated again (gradient penalties,
+// Hessian-vector products, third derivatives); it implies retain_graph, and grad() is
+// then replaced by a new tensor instead of being added to in place. Throws ex::Error
+// naming the op when the graph holds an op whose backward is not differentiable
+// (registered_ops() lists each with its first_order_reason).
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs = {},
-              bool retain_graph = false);
+              bool retain_graph = false, bool create_graph = false);
 
 // The gradients of outputs with respect to inputs (one per input, in the input's shape
 // and dtype), computed like backward but without touching any grad(). Inputs may be
 // leaves or intermediate results that require grad. An input the outputs do not depend
 // on gets an undefined Tensor with allow_unused, and throws otherwise (like PyTorch).
-// Throws ex::Error "grad: ..." for an input that does not require grad, and when
-// create_graph is true (higher-order gradients are not supported yet), besides the
-// errors of backward.
+// With create_graph the returned gradients carry a graph (see backward). Throws
+// ex::Error "grad: ..." for an input that does not require grad, besides the errors of
+// backward.
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs = {}, bool retain_graph = false,
                          bool create_graph = false, bool allow_unused = false);

@@ -39,4 +39,16 @@ using GradcheckFn = std::function<Tensor(const std::vector<Tensor>&)>;
 GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps = 1e-6,
                           double atol = 1e-5, double rtol = 1e-3);
 
+// Checks second derivatives, like torch.autograd.gradgradcheck: gradcheck of the map
+// (inputs, v) -> the gradients of sum(fn(inputs) * v) with respect to the checked
+// inputs, computed by grad() with create_graph and flattened into one tensor, v being a
+// fixed random float64 tensor of fn's output shape that is checked too. It thereby
+// compares the tape's derivatives of the recorded backward (with respect to the inputs
+// and to the output gradient) with central differences of first-order gradients. The
+// checked inputs are chosen as in gradcheck, and errors are those of gradcheck and of
+// grad() with create_graph (an op whose backward is not differentiable throws naming
+// it); the report says "gradgradcheck" and numbers v as the last input.
+GradcheckResult gradgradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps = 1e-6,
+                              double atol = 1e-5, double rtol = 1e-3);
+
 }  // namespace ex::autograd

@@ -55,16 +55,22 @@ class SavedTensor {
   // Saves an input of the op. Outputs must go through save_output so the node does not
   // own the tensor that owns the node.
   explicit SavedTensor(const Tensor& tensor);
-  static SavedTensor output(const Tensor& output);
+  static SavedTensor output(const Tensor& output, std::uint32_t output_nr = 0);
   // The saved tensor. Throws ex::Error naming the op being differentiated when the
   // tensor was modified in place after it was saved, or when it was already freed by a
   // backward without retain_graph.
   const Tensor& get() const;
+  // get() for derivatives that record (create_graph): a saved output comes back as
+  // output output_nr of the running node, so gradients flow through it to the node's
+  // inputs. Otherwise the same as get().
+  Tensor unpack() const;
   bool defined() const noexcept { return tensor_.defined(); }
 
  private:
   Tensor tensor_;
   std::uint64_t version_ = 0;
+  std::uint32_t output_nr_ = 0;
+  bool is_output_ = false;
 };
 
 // One recorded op application on a thread's tape: which op (its registry entry), the
@@ -85,6 +91,11 @@ class Node {
   virtual void release_saved() {}
 
   std::span<const Edge> next_edges() const noexcept { return next_edges_.span(); }
+  // Whether input i gets a gradient: it requires grad and, during grad(), lies on a path
+  // to an input asked for. Backward functions skip the gradients nobody needs.
+  bool needs_input_grad(std::size_t i) const noexcept {
+    return i < next_edges_.size() && next_edges_[i].node && next_edges_[i].node->needed_;
+  }
   std::size_t num_outputs() const noexcept { return num_outputs_; }
   std::uint64_t sequence_nr() const noexcept { return sequence_nr_; }
   std::uint64_t tape_id() const noexcept { return tape_id_; }  // the recording thread's tape

@@ -4,6 +4,7 @@
 // formulas live next to each entry's recording code in autograd/src/registry/.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ex::autograd {
@@ -12,7 +13,27 @@ struct OpInfo {
   std::string name;     // the public op ("add", "relu", "Tensor::reshape" for members)
   std::string saves;    // what its node keeps for backward, e.g. "x", "output", "nothing"
   bool custom = false;  // registered by the user (register_op / CustomOp)
+  // Whether its backward records under create_graph, so its gradients can be
+  // differentiated again. Where not, first_order_reason says why, and a backward with
+  // create_graph through the op throws ex::Error quoting it.
+  bool differentiable_backward = false;
+  std::string first_order_reason;
+  // For the node a differentiable backward records (a linear or bilinear backward, whose
+  // own derivative is its forward op): the op it differentiates. Such entries are
+  // checked through that op's gradgradcheck, not on their own.
+  const OpInfo* derivative_of = nullptr;
 };
+
+// How an entry is differentiated a second time (the third argument of register_op).
+struct DoubleBackward {
+  bool differentiable = true;
+  std::string first_order_reason;  // when not differentiable: why
+  const OpInfo* derivative_of = nullptr;
+};
+// The usual case: the op's backward records under create_graph.
+inline DoubleBackward differentiable() { return {}; }
+// The op supports first-order gradients only, for the reason given.
+inline DoubleBackward first_order_only(std::string reason) { return {false, std::move(reason), nullptr}; }
 
 // Every registered op, built-in entries first, in registration order. Thread-safe.
 std::vector<const OpInfo*> registered_ops();
@@ -20,6 +41,11 @@ std::vector<const OpInfo*> registered_ops();
 const OpInfo* find_op(const std::string& name);
 // Adds an entry and returns it (entries live for the whole program). Throws ex::Error
 // "register_op: ..." if the name is empty or already registered.
+// Custom ops are differentiable twice when their backward is written in public ops.
 const OpInfo& register_op(std::string name, std::string saves, bool custom = false);
+const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward);
+// The entry of the node that op's differentiable backward records ("<op>_backward",
+// derivative_of = &op), registered on first use. Thread-safe.
+const OpInfo& backward_op_of(const OpInfo& op);
 
 }  // namespace ex::autograd

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <utility>
 
+#include "extensor/core/output_mask.hpp"
 #include "extensor/core/tensor.hpp"
 
 namespace ex::kernels {
@@ -87,8 +88,10 @@ namespace ex {
 // otherwise), accumulated in float64. At x == 0 the slope side is taken like PyTorch
 // (grad_x = alpha * grad, no contribution to grad_alpha). grad: x's shape and dtype;
 // alpha: as prelu accepts it. grad_x has x's shape and dtype, grad_alpha alpha's. Throws
-// everything prelu throws, plus for a grad of another shape or dtype.
-std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, const Tensor& alpha);
+// everything prelu throws, plus for a grad of another shape or dtype. output_mask leaves
+// the gradient whose flag is false undefined (one pass computes both).
+std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, const Tensor& alpha,
+                                         OutputMask output_mask = kBothGradients);
 
 }  // namespace ex
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "extensor/core/output_mask.hpp"
 #include "extensor/core/scalar.hpp"
 #include "extensor/core/tensor.hpp"
 
@@ -83,6 +84,8 @@ Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::o
 //   inf/NaN exactly as PyTorch 1.13 does.
 // - Gradients are new contiguous tensors except where add, subtract and modulo say
 //   otherwise.
+// - output_mask (the Tensor-Tensor forms): a gradient whose flag is false is left
+//   undefined and not computed.
 // - Forms with a Scalar operand: for `a + s`, `a - s` and `a % s` the gradient of a is
 //   grad itself; for `s + b` it is grad and for `s - b` neg_backward(grad). multiply,
 //   divide, modulo and power have Scalar forms below.
@@ -94,19 +97,22 @@ Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::o
 // of grad's dtype); without them both gradients have grad's dtype.
 std::pair<Tensor, Tensor> add_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
                                        std::optional<DType> a_dtype = std::nullopt,
-                                       std::optional<DType> b_dtype = std::nullopt);
+                                       std::optional<DType> b_dtype = std::nullopt,
+                                       OutputMask output_mask = kBothGradients);
 
 // Gradients of subtract(a, b): ga = grad (grad itself when no reduction or conversion
 // is needed, as in add_backward) and gb = -grad reduced to b's shape (a new tensor).
 // The optional dtypes work as in add_backward.
 std::pair<Tensor, Tensor> subtract_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
                                             std::optional<DType> a_dtype = std::nullopt,
-                                            std::optional<DType> b_dtype = std::nullopt);
+                                            std::optional<DType> b_dtype = std::nullopt,
+                                            OutputMask output_mask = kBothGradients);
 
 // Gradients of multiply(a, b): ga = grad * b, gb = grad * a, both computed in one pass
 // over the broadcast shape, then reduced. The Scalar forms return ga of `a * s` and gb
 // of `s * b` (grad * s).
-std::pair<Tensor, Tensor> multiply_backward(const Tensor& grad, const Tensor& a, const Tensor& b);
+std::pair<Tensor, Tensor> multiply_backward(const Tensor& grad, const Tensor& a, const Tensor& b,
+                                            OutputMask output_mask = kBothGradients);
 Tensor multiply_backward(const Tensor& grad, const Tensor& a, const Scalar& b);
 Tensor multiply_backward(const Tensor& grad, const Scalar& a, const Tensor& b);
 
@@ -114,20 +120,23 @@ Tensor multiply_backward(const Tensor& grad, const Scalar& a, const Tensor& b);
 // does, -grad * ((a / b) / b), which avoids overflowing b^2), in one pass. No epsilon:
 // b == 0 gives inf/NaN (ga = ±inf, or NaN where grad is 0; gb = ∓inf, or NaN where a
 // is 0). The Scalar forms return ga of `a / s` and gb of `s / b`.
-std::pair<Tensor, Tensor> divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b);
+std::pair<Tensor, Tensor> divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b,
+                                          OutputMask output_mask = kBothGradients);
 Tensor divide_backward(const Tensor& grad, const Tensor& a, const Scalar& b);
 Tensor divide_backward(const Tensor& grad, const Scalar& a, const Tensor& b);
 
 // Gradients of floor_divide(a, b): zeros of each input's shape and dtype (the
 // quotient is piecewise constant; PyTorch >= 2.0 defines the same, PyTorch 1.13
 // throws "not implemented").
-std::pair<Tensor, Tensor> floor_divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b);
+std::pair<Tensor, Tensor> floor_divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b,
+                                                OutputMask output_mask = kBothGradients);
 
 // Gradients of modulo(a, b) (PyTorch's remainder): ga = grad (reduced; grad itself when
 // no reduction or conversion is needed), gb = -grad * floor_divide(a, b). At b == 0,
 // gb is ∓inf or NaN (floor_divide's inf/NaN), like PyTorch. The Scalar form returns gb
 // of `s % b`.
-std::pair<Tensor, Tensor> modulo_backward(const Tensor& grad, const Tensor& a, const Tensor& b);
+std::pair<Tensor, Tensor> modulo_backward(const Tensor& grad, const Tensor& a, const Tensor& b,
+                                          OutputMask output_mask = kBothGradients);
 Tensor modulo_backward(const Tensor& grad, const Scalar& a, const Tensor& b);
 
 // Gradients of power(base, exponent), in one pass, with PyTorch's conventions:
@@ -138,7 +147,8 @@ Tensor modulo_backward(const Tensor& grad, const Scalar& a, const Tensor& b);
 // negative base gives NaN for d/dexp (log of a negative number) and NaN for d/dbase
 // with a fractional e (integer e gives the finite e * base^(e-1)). The Scalar forms
 // return d/dbase of `base ^ s` and d/dexp of `s ^ exponent`.
-std::pair<Tensor, Tensor> power_backward(const Tensor& grad, const Tensor& base, const Tensor& exponent);
+std::pair<Tensor, Tensor> power_backward(const Tensor& grad, const Tensor& base, const Tensor& exponent,
+                                         OutputMask output_mask = kBothGradients);
 Tensor power_backward(const Tensor& grad, const Tensor& base, const Scalar& exponent);
 Tensor power_backward(const Tensor& grad, const Scalar& base, const Tensor& exponent);
 
