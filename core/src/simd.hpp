@@ -35,8 +35,8 @@ inline Vec<A> load(const A* p) noexcept {
 
 // v itself, loaded in full: the optimizer may no longer fold a select that follows into
 // a masked load (relu's backward `x <= 0 ? 0 : g` loaded g under x's mask), which
-// streamed 25% slower than a full load and a blend on this machine's AMD Zen 5
-// (2^24 float32: 4.3 against 3.3 ms).
+// streamed measurably slower than a full load and a blend on AMD Zen 5 (figures in
+// BENCHMARKS.md, "Measurements behind the code").
 template <class A>
 inline Vec<A> load_full(const A* p) noexcept {
   Vec<A> v = load(p);

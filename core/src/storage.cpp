@@ -25,8 +25,8 @@ namespace {
 constexpr std::size_t kAlignment = 64;
 // Blocks from 64 KiB up are cached. Below the cache glibc's malloc would serve them from
 // its heap and trim the heap top on free, so a training step re-faulted its activations'
-// pages every time: in this VM a page fault costs tens of microseconds, and the first
-// epoch of the main job ran 5-9x slower than the next (~50k faults per 10k images)
+// pages every time: page faults are costly in a VM, and the first epoch of the main job
+// ran several times slower than the next (tens of thousands of faults per 10k images)
 // until glibc's heap happened to stop trimming.
 constexpr std::size_t kCachedBlock = std::size_t{64} << 10;
 constexpr std::size_t kHugePage = std::size_t{2} << 20;

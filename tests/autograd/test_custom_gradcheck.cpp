@@ -1,4 +1,4 @@
-// Custom ops and the public gradcheck (issue P4).
+// Custom ops and the public gradcheck.
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// Behaviour of the tape and the backward engine (issue P4), each pinned by a case.
+// Behaviour of the tape and the backward engine, each pinned by a case.
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// Per-thread tapes and bounded memory (issue P4).
+// Per-thread tapes and bounded memory.
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
-// Raw backward kernels of the activation family (issue P3): float64 gradchecks of every
-// kernel, the conventions at kinks and in saturation, the fast paths (oneDNN and our
-// float32/half loops) against the float64 result, and every error path.
+// Raw backward kernels of the activation family: float64 gradchecks of every kernel, the
+// conventions at kinks and in saturation, the fast paths (oneDNN and our float32/half
+// loops) against the float64 result, and every error path.
 
 #include <cmath>
 #include <functional>

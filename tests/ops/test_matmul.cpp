@@ -174,7 +174,7 @@ TEST_CASE("matmul: non-contiguous operands") {
 TEST_CASE("matmul: oneDNN handles every float32/bfloat16 pattern without its reference path") {
   // Each pattern is checked for values and for the implementation oneDNN chose
   // (through the kernels' trace hook), so a layout that would silently land on the
-  // 100-5000x slower "ref:any" fails here. Expanded batches must reach oneDNN as
+  // far slower "ref:any" fails here. Expanded batches must reach oneDNN as
   // size-1 broadcast dims without a copy; inner strides without a unit stride are
   // copied once.
   ex::manual_seed(3);

@@ -1,24 +1,25 @@
-// bench_autograd: the benchmark of issue P4, extensor's autograd against libtorch 1.13's
-// (Debian's libtorch-dev) at the same thread count (ex::set_num_threads and torch's).
+// bench_autograd: extensor's autograd against libtorch 1.13's (Debian's libtorch-dev) at
+// the same thread count (ex::set_num_threads and torch's).
 //
 //   bench_autograd [--threads T] [--reps R] [--min-ms M] [--mlp-steps N] [--no-mlp]
 //
 // 1. A chain of 1000 elementwise ops (y = y * 1.0001; y = y + 0.0001, 500 times) on a
-//    16-element float32 leaf, forward + backward: us per op, ours / torch
-//    (targets: ours <= 0.4 us per op, ours / torch <= 0.12). Also, for the profile, the
-//    chain recorded but dropped without backward.
-// 2. The same chain with recording off (NoGradGuard on both sides): target <= 0.15 us.
+//    16-element float32 leaf, forward + backward: time per op, ours and torch's, and
+//    their ratio. Also, for the profile, the chain recorded but dropped without backward.
+// 2. The same chain with recording off (NoGradGuard on both sides): time per op.
 // 3. Peak resident memory (VmHWM) of N (default 1000) forward + backward + SGD steps of a
 //    784-512-256-10 MLP on a batch of 64, each library in its own child process (this
 //    program re-executed with --mode=ours or --mode=torch), with the resident memory
-//    before the loop: target ours <= torch.
+//    before the loop: ours against torch's.
+//
+// Each row's target is printed beside it and listed in BENCHMARKS.md.
 //
 // Timing (sections 1-2): every case is warmed up, then timed in repetitions of at least
-// --min-ms (default 20 ms; the case is repeated as often as needed), ours and torch
+// --min-ms (default 20; the case is repeated as often as needed), ours and torch
 // interleaved within each repetition so both see the same load; the figure is the median
 // over --reps (default 7) repetitions of the process's CPU time (the targets are judged
-// on it), printed with the fastest repetition and the median wall-clock time. Exit status 1 when a target is missed or
-// the two libraries' results differ.
+// on it), printed with the fastest repetition and the median wall-clock time. Exit status
+// 1 when a target is missed or the two libraries' results differ.
 #include <algorithm>
 #include <array>
 #include <chrono>

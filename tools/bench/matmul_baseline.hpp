@@ -1,6 +1,6 @@
 #pragma once
 // ex::matmul against a bare oneDNN matmul primitive, shared by bench_matmul (the
-// standalone program) and bench_ops (its section 0, so one run prints every P2 ratio).
+// standalone program) and bench_ops (its section 0, so one run prints every ratio).
 
 #include <cstdint>
 #include <extensor/extensor.hpp>

@@ -71,7 +71,7 @@ const std::map<std::string, Def>& table() {
       {"transpose_contiguous",
        {[](const Tensors& x) { return x[0].transpose(0, 1).contiguous(); },
         [](at::Tensor& o, const Tensors& x) { o.copy_(x[0].transpose(0, 1)); }}},
-      // Raw backward kernels (issue P3 rows): inputs are (grad_output, x) or (grad_output, y)
+      // Raw backward kernels (section 4 rows): inputs are (grad_output, x) or (grad_output, y)
       // where y is the forward output, as ATen's own backward functions take them.
       {"relu_backward",
        {[](const Tensors& x) { return at::threshold_backward(x[0], x[1], 0); },

@@ -156,7 +156,7 @@ bool run_cached(const std::string& key, const char* op, std::initializer_list<st
     try {
       make(c);
       c.impl = detail::onednn::impl_name(c.pd, op);
-      c.ok = c.impl.rfind("ref", 0) != 0;  // the reference path is 100x slower than ours
+      c.ok = c.impl.rfind("ref", 0) != 0;  // the reference path is far slower than ours
     } catch (const dnnl::error&) {
       c.ok = false;
     }
@@ -244,8 +244,8 @@ void eltwise_own(const Tensor& x, const Tensor& out, double slope) {
 Tensor eltwise(const char* op, Act act, const Tensor& x, DType out_dtype, double slope = 0.0) {
   Tensor out = detail::allocate(x.shape(), out_dtype, op);
   if (x.numel() == 0) return out;
-  // float32 gelu (erf form) always runs our loop over the vectorized erf_f32: 0.75x the
-  // time of oneDNN 2.6's jit eltwise ([4096, 1024], 1 thread: 2.2 ms against 2.9 ms).
+  // float32 gelu (erf form) always runs our loop over the vectorized erf_f32: it beat
+  // oneDNN 2.6's jit eltwise on [4096, 1024] at 1 thread (see BENCHMARKS.md).
   const bool own_erf = act == Act::GeluErf && x.dtype() == DType::Float32;
   if (!own_erf && out_dtype == x.dtype() && use_onednn(x, act == Act::Relu || act == Act::Leaky) &&
       eltwise_onednn(op, act, x, out, static_cast<float>(slope)))
@@ -519,10 +519,9 @@ bool eltwise_backward_onednn(const char* op, Act act, const Tensor& grad, const 
 // already validated; the result has v's shape and dtype. Only gelu goes to oneDNN:
 // the other backwards are a few flops per element, memory-bound, and our loop was as
 // fast as oneDNN's eltwise backward at every size for relu and faster for
-// sigmoid/tanh (use_dst_for_bwd forms; 1 thread, 2^22 float32: 0.85 ms against
-// 1.1 ms, and 0.3 us against 1.7 us at 1024), while its erf/exp/tanh are vectorized
-// (gelu, 2^20 float32: 0.69 ms against 11 ms in our scalar loop; 2 us against 8 us
-// at 1024).
+// sigmoid/tanh (use_dst_for_bwd forms, 1 thread, from 1024 to 2^22 float32), while
+// oneDNN's erf/exp/tanh are vectorized and beat our scalar gelu loop by far at every
+// size (figures in BENCHMARKS.md, "Measurements behind the code").
 Tensor eltwise_backward(const char* op, Act act, const Tensor& grad, const Tensor& v, double slope = 0.0) {
   Tensor out = detail::allocate(v.shape(), v.dtype(), op);
   if (v.numel() == 0) return out;
@@ -589,11 +588,10 @@ Tensor softmax_backward_impl(const char* op, bool log, const Tensor& grad, const
   const Tensor g = grad.contiguous(), yc = y.contiguous();
   const AxisGeometry geometry = axis_geometry(y.shape(), ax);  // not a binding: captured below
   const std::int64_t outer = geometry.outer, n = geometry.n, inner = geometry.inner;
-  // oneDNN needs the axis innermost (ref:any elsewhere). Measured on one thread:
-  // log_softmax's exp is vectorized there (2^20 float32: 0.45 ms against 2.3 ms in our
-  // loop, 1.9 us against 2.4 us at 1024); softmax's backward is memory-bound, where
-  // our loop ties or wins for float32 (2^22: 0.85 ms against 1.5 ms) and loses for
-  // bfloat16 from about 16K elements (2^22: 0.59 ms against 1.0 ms).
+  // oneDNN needs the axis innermost (ref:any elsewhere). Measured on one thread (figures
+  // in BENCHMARKS.md): log_softmax's exp is vectorized there and beats our loop from
+  // 1024 elements up; softmax's backward is memory-bound, where our loop ties or wins
+  // for float32 and loses for bfloat16 from about 16K elements.
   const bool onednn = log ? use_onednn(y) : y.dtype() == DType::BFloat16 && use_onednn(y, true);
   if (inner == 1 && onednn) {
     const dnnl::memory::data_type type = *detail::onednn::data_type(y.dtype());

@@ -166,7 +166,8 @@ inline float erf_f32(float x) noexcept {
 
 // One function from a float32 version (the vectorized polynomials) and a float64 one.
 // Pass lambdas, not function names: a function pointer becomes an indirect call per
-// element that the compiler can neither inline nor vectorize (measured 5-10x slower).
+// element that the compiler can neither inline nor vectorize (measured several times
+// slower).
 template <class F32, class F64>
 constexpr auto split_precision(F32 f32, F64 f64) {
   return [=](auto v) {

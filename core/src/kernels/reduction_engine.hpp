@@ -184,8 +184,8 @@ inline Vec<typename Op::Acc> fold_accumulators(const Vec<typename Op::Acc>* a) {
 
 // The lane partials of one leaf block of kRowSteps * kRowVectors vectors: kRowVectors
 // accumulators, each kRowSteps sequential steps, combined pairwise. Fully unrolled when
-// the loads are plain vector loads: with a loop, the leaf's set-up and exit cost a
-// [4096, 1024] float32 sum 20% of its speed.
+// the loads are plain vector loads: with a loop, the leaf's set-up and exit made a
+// [4096, 1024] float32 sum measurably slower.
 template <class Op, class T>
 inline Vec<typename Op::Acc> leaf_lanes(const T* p) {
   using Acc = typename Op::Acc;
@@ -213,10 +213,10 @@ inline Vec<typename Op::Acc> leaf_lanes(const T* p) {
 // pairwise; the ragged rest (less than a leaf) goes through kRowVectors accumulators
 // for its whole steps, then into one accumulator a vector (or a partial vector) at a
 // time, and is combined last. Leaves of 2048 floats: in a standalone loop over
-// [4096, 4096] rows, 1024-float leaves read at 0.8 of the bandwidth of one long stream,
+// [4096, 4096] rows, 1024-float leaves read below the bandwidth of one long stream,
 // 2048-float leaves matched it. Four accumulators of 32 steps rather than eight of 16:
-// a 16 MiB float32 sum held in the last-level cache took 0.18 against 0.195 ms
-// (bench_ops, 1 thread), rows from memory ran at the same speed.
+// faster on a 16 MiB float32 sum held in the last-level cache (bench_ops, 1 thread),
+// the same speed on rows from memory.
 template <class Op, class T>
 Vec<typename Op::Acc> row_lanes(const T* p, std::int64_t n) {
   using Acc = typename Op::Acc;

@@ -7,10 +7,10 @@
 // accurate/log) on a dense copy of the input; everything else (float64, float16,
 // integer inputs, small tensors) runs our own loops, half types computing in float32.
 //
-// Each forward kernel is followed by its public raw backward kernel ex::<op>_backward
-// (issue P3): pure functions that never record on a tape, taking the upstream gradient
-// first, then what the forward needs (its input, or its output where that is cheaper),
-// then the attributes. A gradient has the shape and dtype of the input it belongs to;
+// Each forward kernel is followed by its public raw backward kernel ex::<op>_backward:
+// pure functions that never record on a tape, taking the upstream gradient first, then
+// what the forward needs (its input, or its output where that is cheaper), then the
+// attributes. A gradient has the shape and dtype of the input it belongs to;
 // grad must have the forward output's shape and dtype (any strides). They throw
 // ex::Error naming the backward kernel ("relu_backward: ..."). The same threshold picks
 // oneDNN's backward primitives for float32/bfloat16 where they measured faster than
@@ -31,9 +31,9 @@ namespace ex::kernels {
 // Default size (in elements) from which float32/bfloat16 sigmoid, tanh, gelu and
 // softmax use oneDNN (relu and leaky_relu: 16 times that, since our plain loop is as
 // fast as oneDNN's there; float32 gelu with the exact erf form never: our vectorized
-// erf loop took 0.75x oneDNN's time on [4096, 1024]); below it the per-call overhead
-// of oneDNN (1-2 us) costs more than our own loop (measured: sigmoid on 512 floats
-// 1.7 us either way, on 4096 2 us in oneDNN against 10 us in ours).
+// erf loop beat oneDNN's on [4096, 1024]); below it oneDNN's fixed per-call overhead
+// costs as much as our whole loop (sigmoid ties at 512 floats, oneDNN wins clearly at
+// 4096; the figures are in BENCHMARKS.md, "Measurements behind the code").
 inline constexpr std::int64_t kActivationOneDnnMinElements = 1024;
 // The threshold in force (process-wide), and a setter that returns the previous value:
 // tests and benchmarks use it to force either backend (0: always oneDNN where it has
