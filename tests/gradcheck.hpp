@@ -1,6 +1,10 @@
 #pragma once
-// A float64 central-difference checker for raw backward kernels (issue P3). It becomes
-// the public ex::autograd::gradcheck once the tape exists (P4).
+// A float64 central-difference checker for the raw backward kernels (ex::<op>_backward),
+// which never record on the tape. It checks the backward function it is given, on the
+// inputs exactly as given, so non-contiguous views exercise the kernels' strided paths.
+// The public ex::autograd::gradcheck (extensor/autograd/gradcheck.hpp) checks what the
+// tape computes instead, on contiguous copies of the inputs: tests of recorded ops and
+// custom functions use that one.
 //
 // forward(inputs) -> output; backward(grad_output, inputs) -> one gradient per input
 // (an undefined Tensor for an input that gets none). The checker draws a random

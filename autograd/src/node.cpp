@@ -179,7 +179,8 @@ void connect_impl(std::shared_ptr<Node> node, SmallVector<Edge, 2>& edges, const
 
 }  // namespace detail
 
-// Node's edges are protected; connect fills them through this friend-free helper.
+// Node's edges (protected) and input metadata (private) are written here when an op
+// records: GraphBuilder is a friend of Node for that.
 struct GraphBuilder {
   template <class Inputs>
   static void connect(std::shared_ptr<Node> node, const Inputs& inputs, Tensor* outputs, std::size_t num_outputs) {

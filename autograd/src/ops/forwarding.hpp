@@ -1,7 +1,8 @@
 #pragma once
 // Private: the three public forms of a binary op (tensor-tensor, tensor-scalar,
-// scalar-tensor), each calling `call` with the same arguments. The recording step of
-// autograd (P4) will hook in here for every binary op at once.
+// scalar-tensor), each calling `call` with the same arguments and recording nothing.
+// Only ops without gradients use it (the comparisons); ops that record on the tape
+// define their three forms in autograd/src/registry/.
 
 #include "extensor/core/scalar.hpp"
 #include "extensor/core/tensor.hpp"
