@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/src/check.hpp"
@@ -269,138 +270,259 @@ template <class T>
                fn);
 }
 
-// The gradient of max_reduce / min_reduce given the forward output y: each output's
-// grad goes to the elements of x equal to y, shared equally between ties. x, gx
-// contiguous of the input shape; y, g contiguous of the kept shape; all of type T.
-// One sweep over x per output writes g at the ties (0 elsewhere) and counts them; only
-// the parts of gx holding ties are revisited, to divide by the count, when an output
-// has more than one.
+// Where the elements of one max/min backward live: x and gx (contiguous, of the input
+// shape) split into the kept dims, the reduced dims and the innermost dim `last`; y and
+// g (contiguous, of the kept shape) are reached through the kept dims' output offsets.
+struct ExtremeGeometry {
+  Group kept, red;
+  Dim last{};
+  std::int64_t m_count = 0;  // outputs (kept indices)
+  std::int64_t r_count = 0;  // reduced rows per output, `last` excluded
+  const char* xb = nullptr;
+  char* ob = nullptr;  // gx
+  const char* yb = nullptr;
+  const char* gb = nullptr;
+};
+
 template <class T>
-void extreme_backward(const char* fn, const Tensor& x, const Tensor& y, const Tensor& g, const Tensor& gx,
-                      const std::vector<bool>& mask) {
-  using C = compute_t<T>;
+ExtremeGeometry extreme_geometry(const Tensor& x, const Tensor& y, const Tensor& g, const Tensor& gx,
+                                 const std::vector<bool>& mask) {
+  ExtremeGeometry e;
   std::vector<Dim> merged = coalesce_dims(x.shape(), x.strides(), mask, sizeof(T), sizeof(T));
   if (merged.empty()) merged.push_back({1, sizeof(T), sizeof(T), true});  // one element
-  const Dim last = merged.back();
+  e.last = merged.back();
   merged.pop_back();
-  Group kept, red;
-  for (const Dim& d : merged) (d.reduced ? red : kept).dims.push_back(d);
-  const char* xb = static_cast<const char*>(x.raw_data());
-  char* ob = static_cast<char*>(gx.raw_data());
-  const char* yb = static_cast<const char*>(y.raw_data());
-  const char* gb = static_cast<const char*>(g.raw_data());
-  const std::int64_t m_count = kept.count();
-  const std::int64_t r_count = red.count();
+  for (const Dim& d : merged) (d.reduced ? e.red : e.kept).dims.push_back(d);
+  e.m_count = e.kept.count();
+  e.r_count = e.red.count();
+  e.xb = static_cast<const char*>(x.raw_data());
+  e.ob = static_cast<char*>(gx.raw_data());
+  e.yb = static_cast<const char*>(y.raw_data());
+  e.gb = static_cast<const char*>(g.raw_data());
+  return e;
+}
 
-  if (last.reduced) {
-    // Inner: each output owns rows of k contiguous elements, cut into segments of at
-    // most kChunk; per-segment tie counts say which segments to revisit.
-    const std::int64_t k = last.size;
-    const std::int64_t chunks = (k + kChunk - 1) / kChunk;
-    const std::int64_t segments = r_count * chunks;
-    // Byte offset (from the output's base) and length of segment s.
-    auto locate = [&](std::int64_t s, std::int64_t& off, std::int64_t& n) {
-      std::int64_t r_in, r_out;
-      red.offsets(s / chunks, r_in, r_out);
-      const std::int64_t c = s % chunks;
-      off = r_in + c * kChunk * static_cast<std::int64_t>(sizeof(T));
-      n = std::min(kChunk, k - c * kChunk);
-    };
-    auto sweep = [&](std::int64_t in_off, std::int64_t s, C yv, T gv) {
-      std::int64_t off, n;
-      locate(s, off, n);
-      const T* xp = reinterpret_cast<const T*>(xb + in_off + off);
-      T* op = reinterpret_cast<T*>(ob + in_off + off);
-      std::int32_t ties = 0;
-      for (std::int64_t i = 0; i < n; ++i) {
-        const bool t = is_tie(static_cast<C>(xp[i]), yv);
-        op[i] = t ? gv : T(C(0));
-        ties += t;
-      }
-      return ties;
-    };
-    auto divide = [&](std::int64_t in_off, std::int64_t s, C total) {
-      std::int64_t off, n;
-      locate(s, off, n);
-      T* op = reinterpret_cast<T*>(ob + in_off + off);
-      for (std::int64_t i = 0; i < n; ++i) op[i] = T(static_cast<C>(op[i]) / total);
-    };
-    auto finish = [&](const std::vector<std::int32_t>& ties, std::int64_t in_off, bool parallel) {
-      std::int64_t total = 0;
-      for (const std::int32_t t : ties) total += t;
-      if (total == 0) fail_no_tie(fn);
-      if (total == 1) return;
-      const std::int64_t grain = parallel ? std::max<std::int64_t>(1, detail::kGrainElements / std::min(k, kChunk))
-                                          : std::numeric_limits<std::int64_t>::max();
-      detail::parallel_for(0, segments, grain, [&](std::int64_t b, std::int64_t e) {
-        for (std::int64_t s = b; s < e; ++s)
-          if (ties[s] > 0) divide(in_off, s, static_cast<C>(total));
-      });
-    };
-    auto output = [&](std::int64_t m, std::int64_t& in_off) {
-      std::int64_t out_off;
-      kept.offsets(m, in_off, out_off);
-      return std::pair{static_cast<C>(*reinterpret_cast<const T*>(yb + out_off)),
-                       *reinterpret_cast<const T*>(gb + out_off)};
-    };
-    if (m_count >= get_num_threads() || segments == 1) {
-      const std::int64_t grain =
-          std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, r_count * k));
-      detail::parallel_for(0, m_count, grain, [&](std::int64_t b, std::int64_t e) {
-        std::vector<std::int32_t> ties(static_cast<std::size_t>(segments));
-        for (std::int64_t m = b; m < e; ++m) {
-          std::int64_t in_off;
-          const auto [yv, gv] = output(m, in_off);
-          for (std::int64_t s = 0; s < segments; ++s) ties[s] = sweep(in_off, s, yv, gv);
-          finish(ties, in_off, false);
-        }
-      });
-      return;
-    }
-    // Few outputs with long reductions: split each output's segments over threads.
-    std::vector<std::int32_t> ties(static_cast<std::size_t>(segments));
-    const std::int64_t grain = std::max<std::int64_t>(1, detail::kGrainElements / std::min(k, kChunk));
-    for (std::int64_t m = 0; m < m_count; ++m) {
-      std::int64_t in_off;
-      const auto values = output(m, in_off);  // captured below: no structured binding (clang 14)
-      const auto yv = values.first;
-      const auto gv = values.second;
-      detail::parallel_for(0, segments, grain, [&](std::int64_t b, std::int64_t e) {
-        for (std::int64_t s = b; s < e; ++s) ties[s] = sweep(in_off, s, yv, gv);
-      });
-      finish(ties, in_off, true);
-    }
-    return;
+// The innermost dim reduced: each output owns r_count rows of k contiguous elements,
+// cut into segments of at most kChunk; per-segment tie counts say which segments to
+// revisit.
+template <class T>
+class RowTies {
+ public:
+  using C = compute_t<T>;
+
+  RowTies(const char* fn, const ExtremeGeometry& e)
+      : fn_(fn), e_(e), k_(e.last.size), chunks_((k_ + kChunk - 1) / kChunk), segments_(e.r_count * chunks_) {}
+
+  std::int64_t segments() const { return segments_; }
+
+  // Output m's y and g; in_off receives m's byte offset in x and gx.
+  std::pair<C, T> output(std::int64_t m, std::int64_t& in_off) const {
+    std::int64_t out_off;
+    e_.kept.offsets(m, in_off, out_off);
+    return {static_cast<C>(*reinterpret_cast<const T*>(e_.yb + out_off)), *reinterpret_cast<const T*>(e_.gb + out_off)};
   }
 
-  // Columns: the innermost dim is kept and contiguous in x, gx, y and g. Work units
-  // (kept index, tile of columns, group of kColGroup rows) stream whole row segments
-  // and count ties per column; the counts of a column's groups are summed afterwards.
-  const Dim& col = last;
-  const std::int64_t c_count = col.size;
-  const std::int64_t tile = std::min(c_count, kColTile);
-  const std::int64_t tiles = (c_count + tile - 1) / tile;
-  const std::int64_t groups = (r_count + kColGroup - 1) / kColGroup;
-  const std::int64_t units = m_count * tiles * groups;
-  std::vector<std::int32_t> ties(static_cast<std::size_t>(m_count * groups * c_count));
-  // A unit: kept index m, columns [c0, c0 + w), row group g, and the byte offsets of
-  // m in x/gx and in y/g.
+  // Writes gv at the ties of yv in segment s (0 elsewhere); returns how many there are.
+  std::int32_t sweep(std::int64_t in_off, std::int64_t s, C yv, T gv) const {
+    std::int64_t off, n;
+    locate(s, off, n);
+    const T* xp = reinterpret_cast<const T*>(e_.xb + in_off + off);
+    T* op = reinterpret_cast<T*>(e_.ob + in_off + off);
+    std::int32_t ties = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const bool t = is_tie(static_cast<C>(xp[i]), yv);
+      op[i] = t ? gv : T(C(0));
+      ties += t;
+    }
+    return ties;
+  }
+
+  // After the sweeps of one output: its total count of ties must be at least 1; above 1,
+  // the segments holding ties are divided by it (over threads when `parallel`).
+  void finish(const std::vector<std::int32_t>& ties, std::int64_t in_off, bool parallel) const {
+    std::int64_t total = 0;
+    for (const std::int32_t t : ties) total += t;
+    if (total == 0) fail_no_tie(fn_);
+    if (total == 1) return;
+    const std::int64_t grain = parallel ? segment_grain() : std::numeric_limits<std::int64_t>::max();
+    detail::parallel_for(0, segments_, grain, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t s = b; s < e; ++s)
+        if (ties[s] > 0) divide(in_off, s, static_cast<C>(total));
+    });
+  }
+
+  // Segments per task when one output's segments are split over threads.
+  std::int64_t segment_grain() const {
+    return std::max<std::int64_t>(1, detail::kGrainElements / std::min(k_, kChunk));
+  }
+
+ private:
+  // Byte offset (from the output's base) and length of segment s.
+  void locate(std::int64_t s, std::int64_t& off, std::int64_t& n) const {
+    std::int64_t r_in, r_out;
+    e_.red.offsets(s / chunks_, r_in, r_out);
+    const std::int64_t c = s % chunks_;
+    off = r_in + c * kChunk * static_cast<std::int64_t>(sizeof(T));
+    n = std::min(kChunk, k_ - c * kChunk);
+  }
+
+  void divide(std::int64_t in_off, std::int64_t s, C total) const {
+    std::int64_t off, n;
+    locate(s, off, n);
+    T* op = reinterpret_cast<T*>(e_.ob + in_off + off);
+    for (std::int64_t i = 0; i < n; ++i) op[i] = T(static_cast<C>(op[i]) / total);
+  }
+
+  const char* fn_;
+  const ExtremeGeometry& e_;
+  std::int64_t k_, chunks_, segments_;
+};
+
+// Many outputs (or one segment each): threads split the outputs, each output swept and
+// finished by one thread.
+template <class T>
+void row_ties_by_output(const RowTies<T>& rows, const ExtremeGeometry& e) {
+  const std::int64_t grain =
+      std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, e.r_count * e.last.size));
+  detail::parallel_for(0, e.m_count, grain, [&](std::int64_t b, std::int64_t end) {
+    std::vector<std::int32_t> ties(static_cast<std::size_t>(rows.segments()));
+    for (std::int64_t m = b; m < end; ++m) {
+      std::int64_t in_off;
+      const auto [yv, gv] = rows.output(m, in_off);
+      for (std::int64_t s = 0; s < rows.segments(); ++s) ties[s] = rows.sweep(in_off, s, yv, gv);
+      rows.finish(ties, in_off, false);
+    }
+  });
+}
+
+// Few outputs with long reductions: one output at a time, its segments split over
+// threads.
+template <class T>
+void row_ties_by_segment(const RowTies<T>& rows, const ExtremeGeometry& e) {
+  std::vector<std::int32_t> ties(static_cast<std::size_t>(rows.segments()));
+  for (std::int64_t m = 0; m < e.m_count; ++m) {
+    std::int64_t in_off;
+    const auto values = rows.output(m, in_off);  // captured below: no structured binding (clang 14)
+    const auto yv = values.first;
+    const auto gv = values.second;
+    detail::parallel_for(0, rows.segments(), rows.segment_grain(), [&](std::int64_t b, std::int64_t end) {
+      for (std::int64_t s = b; s < end; ++s) ties[s] = rows.sweep(in_off, s, yv, gv);
+    });
+    rows.finish(ties, in_off, true);
+  }
+}
+
+template <class T>
+void extreme_backward_rows(const char* fn, const ExtremeGeometry& e) {
+  const RowTies<T> rows(fn, e);
+  if (e.m_count >= get_num_threads() || rows.segments() == 1)
+    row_ties_by_output(rows, e);
+  else
+    row_ties_by_segment(rows, e);
+}
+
+// The innermost dim kept: it is contiguous in x, gx, y and g. Work units (kept index,
+// tile of columns, group of kColGroup rows) stream whole row segments and count ties
+// per column; the counts of a column's groups are summed afterwards.
+template <class T>
+class ColumnTies {
+ public:
+  using C = compute_t<T>;
+
+  ColumnTies(const char* fn, const ExtremeGeometry& e)
+      : fn_(fn),
+        e_(e),
+        c_count_(e.last.size),
+        tile_(std::min(c_count_, kColTile)),
+        tiles_((c_count_ + tile_ - 1) / tile_),
+        groups_((e.r_count + kColGroup - 1) / kColGroup),
+        ties_(static_cast<std::size_t>(e.m_count * groups_ * c_count_)) {}
+
+  std::int64_t units() const { return e_.m_count * tiles_ * groups_; }
+  // Units per task.
+  std::int64_t grain() const {
+    return std::max<std::int64_t>(
+        1, detail::kGrainElements / std::max<std::int64_t>(1, std::min(e_.r_count, kColGroup) * tile_));
+  }
+
+  // Units [b, end): g written at the ties (0 elsewhere), ties counted per column into
+  // the unit's row group.
+  void mark(std::int64_t b, std::int64_t end) {
+    std::vector<std::int64_t> index(e_.red.dims.size());
+    for (std::int64_t u = b; u < end; ++u) {
+      const Unit t = unit(u);
+      const T* yp = reinterpret_cast<const T*>(e_.yb + t.out_off) + t.c0;
+      const T* gp = reinterpret_cast<const T*>(e_.gb + t.out_off) + t.c0;
+      std::int32_t* cnt = &ties_[(t.m * groups_ + t.g) * c_count_ + t.c0];
+      for_rows(t, index, [&](std::int64_t off) {
+        const T* xp = reinterpret_cast<const T*>(e_.xb + off);
+        T* op = reinterpret_cast<T*>(e_.ob + off);
+        tie_row<T>(xp, yp, gp, op, cnt, t.w);
+      });
+    }
+  }
+
+  // Sums each (kept index, column)'s counts into its first group's slot; fails where a
+  // total is 0. Returns whether any total is above 1 (a gradient to share).
+  bool sum_counts() {
+    bool shared = false;
+    for (std::int64_t m = 0; m < e_.m_count; ++m) {
+      std::int32_t* first = &ties_[m * groups_ * c_count_];
+      for (std::int64_t g = 1; g < groups_; ++g) {
+        const std::int32_t* p = first + g * c_count_;
+        for (std::int64_t c = 0; c < c_count_; ++c) first[c] += p[c];
+      }
+      for (std::int64_t c = 0; c < c_count_; ++c) {
+        if (first[c] == 0) fail_no_tie(fn_);
+        shared = shared || first[c] > 1;
+      }
+    }
+    return shared;
+  }
+
+  // Units [b, end), after sum_counts(): divides the columns whose total is above 1.
+  void divide(std::int64_t b, std::int64_t end) const {
+    std::vector<std::int64_t> index(e_.red.dims.size());
+    std::vector<C> div(static_cast<std::size_t>(tile_));
+    for (std::int64_t u = b; u < end; ++u) {
+      const Unit t = unit(u);
+      const std::int32_t* total = &ties_[t.m * groups_ * c_count_ + t.c0];
+      bool any = false;
+      for (std::int64_t c = 0; c < t.w; ++c) {
+        div[c] = static_cast<C>(total[c]);
+        any = any || total[c] > 1;
+      }
+      if (!any) continue;
+      for_rows(t, index, [&](std::int64_t off) {
+        T* op = reinterpret_cast<T*>(e_.ob + off);
+        for (std::int64_t c = 0; c < t.w; ++c) op[c] = T(static_cast<C>(op[c]) / div[c]);
+      });
+    }
+  }
+
+ private:
+  // A unit: kept index m, columns [c0, c0 + w), row group g, and the byte offsets of m
+  // in x/gx and in y/g.
   struct Unit {
     std::int64_t m, c0, w, g, in_off, out_off;
   };
-  auto unit_of = [&](std::int64_t u) {
+
+  Unit unit(std::int64_t u) const {
     Unit t;
-    t.m = u / (tiles * groups);
-    t.c0 = (u / groups % tiles) * tile;
-    t.g = u % groups;
-    t.w = std::min(tile, c_count - t.c0);
-    kept.offsets(t.m, t.in_off, t.out_off);
+    t.m = u / (tiles_ * groups_);
+    t.c0 = (u / groups_ % tiles_) * tile_;
+    t.g = u % groups_;
+    t.w = std::min(tile_, c_count_ - t.c0);
+    e_.kept.offsets(t.m, t.in_off, t.out_off);
     return t;
-  };
+  }
+
   // Calls body(off) for each row of unit t, off the row's byte offset from the bases of
-  // x and gx (column c0 included).
-  auto for_rows = [&](const Unit& t, std::vector<std::int64_t>& index, auto&& body) {
-    const std::int64_t r_begin = t.g * kColGroup, r_end = std::min(r_count, r_begin + kColGroup);
+  // x and gx (column c0 included); index is scratch of the reduced rank.
+  template <class Body>
+  void for_rows(const Unit& t, std::vector<std::int64_t>& index, Body&& body) const {
+    const Group& red = e_.red;
+    const std::int64_t r_begin = t.g * kColGroup, r_end = std::min(e_.r_count, r_begin + kColGroup);
     std::int64_t r_off, unused;
     red.offsets(r_begin, r_off, unused);
     std::int64_t rem = r_begin;
@@ -418,56 +540,38 @@ void extreme_backward(const char* fn, const Tensor& x, const Tensor& y, const Te
         index[d] = 0;
       }
     }
-  };
-  const std::int64_t grain = std::max<std::int64_t>(
-      1, detail::kGrainElements / std::max<std::int64_t>(1, std::min(r_count, kColGroup) * tile));
-  detail::parallel_for(0, units, grain, [&](std::int64_t b, std::int64_t e) {
-    std::vector<std::int64_t> index(red.dims.size());
-    for (std::int64_t u = b; u < e; ++u) {
-      const Unit t = unit_of(u);
-      const T* yp = reinterpret_cast<const T*>(yb + t.out_off) + t.c0;
-      const T* gp = reinterpret_cast<const T*>(gb + t.out_off) + t.c0;
-      std::int32_t* cnt = &ties[(t.m * groups + t.g) * c_count + t.c0];
-      for_rows(t, index, [&](std::int64_t off) {
-        const T* xp = reinterpret_cast<const T*>(xb + off);
-        T* op = reinterpret_cast<T*>(ob + off);
-        tie_row<T>(xp, yp, gp, op, cnt, t.w);
-      });
-    }
-  });
-  // Totals per (kept index, column), into the first group's slot.
-  bool shared = false;
-  for (std::int64_t m = 0; m < m_count; ++m) {
-    std::int32_t* first = &ties[m * groups * c_count];
-    for (std::int64_t g = 1; g < groups; ++g) {
-      const std::int32_t* p = first + g * c_count;
-      for (std::int64_t c = 0; c < c_count; ++c) first[c] += p[c];
-    }
-    for (std::int64_t c = 0; c < c_count; ++c) {
-      if (first[c] == 0) fail_no_tie(fn);
-      shared = shared || first[c] > 1;
-    }
   }
-  if (!shared) return;
-  // Divide the units of columns whose total is above 1.
-  detail::parallel_for(0, units, grain, [&](std::int64_t b, std::int64_t e) {
-    std::vector<std::int64_t> index(red.dims.size());
-    std::vector<C> div(static_cast<std::size_t>(tile));
-    for (std::int64_t u = b; u < e; ++u) {
-      const Unit t = unit_of(u);
-      const std::int32_t* total = &ties[t.m * groups * c_count + t.c0];
-      bool any = false;
-      for (std::int64_t c = 0; c < t.w; ++c) {
-        div[c] = static_cast<C>(total[c]);
-        any = any || total[c] > 1;
-      }
-      if (!any) continue;
-      for_rows(t, index, [&](std::int64_t off) {
-        T* op = reinterpret_cast<T*>(ob + off);
-        for (std::int64_t c = 0; c < t.w; ++c) op[c] = T(static_cast<C>(op[c]) / div[c]);
-      });
-    }
-  });
+
+  const char* fn_;
+  const ExtremeGeometry& e_;
+  std::int64_t c_count_, tile_, tiles_, groups_;
+  std::vector<std::int32_t> ties_;  // per (kept index, row group, column)
+};
+
+template <class T>
+void extreme_backward_columns(const char* fn, const ExtremeGeometry& e) {
+  ColumnTies<T> columns(fn, e);
+  detail::parallel_for(0, columns.units(), columns.grain(),
+                       [&](std::int64_t b, std::int64_t end) { columns.mark(b, end); });
+  if (!columns.sum_counts()) return;
+  detail::parallel_for(0, columns.units(), columns.grain(),
+                       [&](std::int64_t b, std::int64_t end) { columns.divide(b, end); });
+}
+
+// The gradient of max_reduce / min_reduce given the forward output y: each output's
+// grad goes to the elements of x equal to y, shared equally between ties. x, gx
+// contiguous of the input shape; y, g contiguous of the kept shape; all of type T.
+// One sweep over x per output writes g at the ties (0 elsewhere) and counts them; only
+// the parts of gx holding ties are revisited, to divide by the count, when an output
+// has more than one.
+template <class T>
+void extreme_backward(const char* fn, const Tensor& x, const Tensor& y, const Tensor& g, const Tensor& gx,
+                      const std::vector<bool>& mask) {
+  const ExtremeGeometry e = extreme_geometry<T>(x, y, g, gx, mask);
+  if (e.last.reduced)
+    extreme_backward_rows<T>(fn, e);
+  else
+    extreme_backward_columns<T>(fn, e);
 }
 
 Tensor extreme_back(const char* fn, const Tensor& grad, const Tensor& x, const Tensor& y,
