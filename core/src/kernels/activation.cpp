@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/src/check.hpp"
+#include "core/src/dispatch_floating.hpp"
 #include "core/src/kernels/elementwise.hpp"
 #include "core/src/kernels/math_vec.hpp"
 #include "core/src/onednn.hpp"
@@ -40,15 +41,6 @@ void require_floating(const Tensor& x, const char* op) {
   if (!is_floating(x.dtype()))
     detail::fail("{}: expected a floating-point tensor (float16, bfloat16, float32, float64), got {} with shape {}", op,
                  x.dtype(), x.shape());
-}
-
-// Calls fn.template operator()<T>() with the C++ type of a floating dtype (callers have
-// checked that dtype is floating).
-template <class F>
-void dispatch_floating(DType dtype, F&& fn) {
-  dispatch(dtype, [&]<class T>() {
-    if constexpr (std::is_floating_point_v<compute_t<T>> && !std::is_same_v<T, bool>) fn.template operator()<T>();
-  });
 }
 
 // Checks prelu's operands and returns x's channel count.
@@ -435,7 +427,7 @@ Tensor softmax_impl(const char* op, bool log, const Tensor& x, std::int64_t axis
   const std::int64_t outer = geometry.outer, n = geometry.n, inner = geometry.inner;
   // oneDNN's jit softmax needs the axis innermost; elsewhere it picks ref:any.
   if (inner == 1 && use_onednn(x) && softmax_onednn(op, log, src, out, outer, n, inner)) return out;
-  dispatch_floating(x.dtype(), [&]<class T>() {
+  detail::dispatch_floating(x.dtype(), [&]<class T>() {
     const T* xp = static_cast<const T*>(src.raw_data());
     T* yp = static_cast<T*>(out.raw_data());
     if (log)
@@ -600,7 +592,7 @@ Tensor softmax_backward_impl(const char* op, bool log, const Tensor& grad, const
                    [&](Cached& c) { make_softmax(c, log, type, outer, n, inner, true); }))
       return out;
   }
-  dispatch_floating(y.dtype(), [&]<class T>() {
+  detail::dispatch_floating(y.dtype(), [&]<class T>() {
     const T* gp = static_cast<const T*>(g.raw_data());
     const T* yp = static_cast<const T*>(yc.raw_data());
     T* gxp = static_cast<T*>(out.raw_data());
@@ -648,7 +640,7 @@ Tensor kernels::prelu(const Tensor& x, const Tensor& alpha) {
   // alpha seen as a tensor of x's shape: stride 0 everywhere except on axis 1.
   Strides astrides(static_cast<std::size_t>(x.dim()), 0);
   if (alpha.numel() > 1) astrides[1] = alpha.strides()[0];
-  dispatch_floating(x.dtype(), [&]<class T>() {
+  detail::dispatch_floating(x.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     constexpr std::int64_t sz = sizeof(T);
     detail::StridedLoop<3> loop(x.shape(), {&out.strides(), &x.strides(), &astrides}, {sz, sz, sz});
@@ -697,7 +689,7 @@ std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, co
   // Per-chunk sums of grad_alpha, added in chunk order so the result is deterministic.
   std::vector<std::pair<std::int64_t, std::vector<double>>> partials;
   std::mutex partials_mutex;
-  dispatch_floating(x.dtype(), [&]<class T>() {
+  detail::dispatch_floating(x.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     const T* xp = static_cast<const T*>(xc.raw_data());
     const T* gp = static_cast<const T*>(gc.raw_data());

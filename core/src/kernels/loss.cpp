@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/src/check.hpp"
+#include "core/src/dispatch_floating.hpp"
 #include "core/src/parallel.hpp"
 #include "core/src/strided_loop.hpp"
 #include "extensor/core/creation.hpp"
@@ -169,13 +170,6 @@ void with_mask(unsigned defined, G& g) {
   }
 }
 
-template <class F>
-void dispatch_floating(DType dtype, const F& fn) {
-  dispatch(dtype, [&]<class T>() {
-    if constexpr (std::is_floating_point_v<compute_t<T>> && !std::is_same_v<T, bool>) fn.template operator()<T>();
-  });
-}
-
 // A new contiguous tensor of the input's shape and `dtype` holding fn over the operands
 // (all of `dtype`); Optional names the slots that may be undefined (read as 1).
 template <unsigned Optional, class F>
@@ -184,7 +178,7 @@ Tensor map_loss(DType dtype, const Operands& ops, const F& fn) {
   unsigned defined = 0;
   for (std::size_t k = 0; k < kSlots; ++k)
     if (ops[k].defined()) defined |= 1u << k;
-  dispatch_floating(dtype, [&]<class T>() {
+  detail::dispatch_floating(dtype, [&]<class T>() {
     auto run = [&]<unsigned Present>() { map_present<T, Present>(out, ops, fn); };
     with_mask<kRequired, Optional>(defined, run);
   });
@@ -644,8 +638,8 @@ Tensor kernels::cross_entropy(const Tensor& input, const Tensor& target, const T
   const ClassLoss L = class_loss(input, target, weight, ignore_index, reduction, op);
   check_label_smoothing(label_smoothing, op);
   Tensor loss = detail::allocate(L.target.shape(), input.dtype(), "cross_entropy");
-  dispatch_floating(input.dtype(),
-                    [&]<class T>() { cross_entropy_positions<T>(L, ignore_index, label_smoothing, loss.data<T>()); });
+  detail::dispatch_floating(
+      input.dtype(), [&]<class T>() { cross_entropy_positions<T>(L, ignore_index, label_smoothing, loss.data<T>()); });
   return reduce_class_loss(loss, reduction, L.denominator);
 }
 
@@ -658,7 +652,7 @@ Tensor cross_entropy_backward(const Tensor& grad, const Tensor& logits, const Te
   const Tensor& g = upstream.first;
   const double scale = upstream.second;
   Tensor out = detail::allocate(logits.shape(), logits.dtype(), "cross_entropy_backward");
-  dispatch_floating(logits.dtype(), [&]<class T>() {
+  detail::dispatch_floating(logits.dtype(), [&]<class T>() {
     cross_entropy_grad_positions<T>(L, ignore_index, label_smoothing, g.defined() ? g.data<T>() : nullptr, scale,
                                     out.data<T>());
   });
@@ -669,7 +663,7 @@ Tensor kernels::nll_loss(const Tensor& input, const Tensor& target, const Tensor
                          Reduction reduction) {
   const ClassLoss L = class_loss(input, target, weight, ignore_index, reduction, "nll_loss");
   Tensor loss = detail::allocate(L.target.shape(), input.dtype(), "nll_loss");
-  dispatch_floating(input.dtype(), [&]<class T>() {
+  detail::dispatch_floating(input.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     const ClassData<T> d(L, 0.0);
     T* out = loss.data<T>();
@@ -691,7 +685,7 @@ Tensor nll_loss_backward(const Tensor& grad, const Tensor& log_probs, const Tens
   const Tensor& g = upstream.first;
   const double scale = upstream.second;
   Tensor out = zeros(log_probs.shape(), log_probs.dtype());
-  dispatch_floating(log_probs.dtype(), [&]<class T>() {
+  detail::dispatch_floating(log_probs.dtype(), [&]<class T>() {
     using C = compute_t<T>;
     const ClassData<T> d(L, 0.0);
     const T* gp = g.defined() ? g.data<T>() : nullptr;
