@@ -4,11 +4,13 @@
 // CosineAnnealingLR stepped per batch); --schedule constant keeps it fixed.
 // Prints a progress bar with loss, throughput and ETA on a terminal (plain lines
 // otherwise), the test accuracy after each epoch, and writes a metrics CSV (epoch,
-// train_loss, test_loss, test_accuracy, seconds).
+// train_loss, test_loss, test_accuracy, seconds) to --metrics, by default
+// fashion_mnist_metrics.csv next to the executable: in the build tree, so a run from the
+// repository root leaves the checkout clean.
 //
 //   fashion_mnist_mlp [--epochs 10] [--batch-size 64] [--lr 0.05] [--momentum 0.9]
 //                     [--schedule cosine|constant] [--dropout 0] [--threads N] [--seed 0] [--data-dir DIR]
-//                     [--limit N] [--metrics metrics.csv] [--min-accuracy A]
+//                     [--limit N] [--metrics FILE] [--min-accuracy A]
 // --min-accuracy exits with status 1 unless the final test accuracy reaches A (CI smoke).
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <extensor/extensor.hpp>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <numbers>
@@ -28,6 +31,16 @@ using Clock = std::chrono::steady_clock;
 using ex::Tensor;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// fashion_mnist_metrics.csv in the executable's folder (Linux's /proc/self/exe; else the
+// folder argv[0] names, or the current one).
+std::string default_metrics_path(const char* argv0) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.empty()) exe = fs::path(argv0 != nullptr ? argv0 : "");
+  return (exe.parent_path() / "fashion_mnist_metrics.csv").string();
+}
 
 std::shared_ptr<ex::nn::Sequential> make_mlp(double dropout) {
   auto model = std::make_shared<ex::nn::Sequential>();
@@ -110,7 +123,7 @@ int main(int argc, char** argv) {
   std::string schedule = "cosine";
   int threads = 0;
   std::uint64_t seed = 0;
-  std::string data_dir = ex::data::FashionMNIST::kDefaultRoot, metrics_path = "fashion_mnist_metrics.csv";
+  std::string data_dir = ex::data::FashionMNIST::kDefaultRoot, metrics_path = default_metrics_path(argv[0]);
   app.add_option("--epochs", epochs, "passes over the training set")->check(CLI::Range(1, 1000));
   app.add_option("--batch-size", batch_size, "examples per step")->check(CLI::Range(1, 60000));
   app.add_option("--lr", lr, "learning rate")->check(CLI::Range(0.0, 10.0));
@@ -122,7 +135,7 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "seed of initialization, shuffling and dropout");
   app.add_option("--data-dir", data_dir, "folder with the four *-ubyte.gz files");
   app.add_option("--limit", limit, "use only the first N training images (0: all)")->check(CLI::Range(0, 60000));
-  app.add_option("--metrics", metrics_path, "metrics CSV to write");
+  app.add_option("--metrics", metrics_path, "metrics CSV to write (default: next to this executable)");
   app.add_option("--min-accuracy", min_accuracy, "exit 1 unless the final test accuracy reaches this");
   CLI11_PARSE(app, argc, argv);
 
