@@ -8,6 +8,7 @@
 #include "extensor/core/half.hpp"
 #include "extensor/core/init.hpp"
 #include "extensor/core/logging.hpp"
+#include "extensor/core/options.hpp"
 #include "extensor/core/random.hpp"
 #include "extensor/core/scalar.hpp"
 #include "extensor/core/shape.hpp"

@@ -10,6 +10,5 @@
 #include "extensor/nn/linear.hpp"
 #include "extensor/nn/loss.hpp"
 #include "extensor/nn/module.hpp"
-#include "extensor/nn/options.hpp"
 #include "extensor/nn/state_dict.hpp"
 #include "extensor/nn/summary.hpp"

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "extensor/core/options.hpp"
 #include "extensor/data/dataset.hpp"
 
 namespace ex::data {
@@ -20,21 +21,20 @@ class DataLoaderOptions {
   explicit DataLoaderOptions(std::int64_t batch_size) { this->batch_size(batch_size); }
 
   // Examples per batch (default 1). Throws ex::Error "DataLoaderOptions::batch_size: ..."
-  // unless batch_size > 0.
+  // unless batch_size > 0 (so written out rather than with EX_OPTION).
   DataLoaderOptions& batch_size(std::int64_t batch_size);
   std::int64_t batch_size() const { return batch_size_; }
 
   // Visit the examples in a new random order every epoch (default false: in index order).
-  DataLoaderOptions& shuffle(bool shuffle) {
-    shuffle_ = shuffle;
-    return *this;
-  }
-  bool shuffle() const { return shuffle_; }
+  EX_OPTION(bool, shuffle) = false;
 
+ public:
   // Seed of the shuffling. Epoch e's order depends only on (seed, e), so runs with the
   // same seed see the same orders whatever the thread count. Unset (the default), the
   // loader draws a seed from ex::default_generator() when it is constructed (and its
   // options() then report it), so ex::manual_seed() makes unseeded loaders reproducible.
+  // Written out rather than with EX_OPTION: the setter takes a seed, the getter says
+  // whether one was set.
   DataLoaderOptions& seed(std::uint64_t seed) {
     seed_ = seed;
     return *this;
@@ -43,27 +43,15 @@ class DataLoaderOptions {
 
   // Drop the last batch of an epoch when it holds fewer than batch_size examples
   // (default false: keep it).
-  DataLoaderOptions& drop_last(bool drop_last) {
-    drop_last_ = drop_last;
-    return *this;
-  }
-  bool drop_last() const { return drop_last_; }
-
+  EX_OPTION(bool, drop_last) = false;
   // Prepare the next batch on a background thread while the caller uses the current one
   // (default true). false prepares each batch on the caller's thread when it is reached:
   // the same batches, easier to debug.
-  DataLoaderOptions& prefetch(bool prefetch) {
-    prefetch_ = prefetch;
-    return *this;
-  }
-  bool prefetch() const { return prefetch_; }
+  EX_OPTION(bool, prefetch) = true;
 
  private:
   std::int64_t batch_size_ = 1;
-  bool shuffle_ = false;
   std::optional<std::uint64_t> seed_;
-  bool drop_last_ = false;
-  bool prefetch_ = true;
 };
 
 // Iterates a dataset in batches, like torch::data's data loaders:

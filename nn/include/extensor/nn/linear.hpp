@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "extensor/core/options.hpp"
 #include "extensor/nn/module.hpp"
-#include "extensor/nn/options.hpp"
 
 namespace ex::nn {
 
@@ -14,10 +14,10 @@ class LinearOptions {
  public:
   LinearOptions(std::int64_t in_features, std::int64_t out_features)
       : in_features_(in_features), out_features_(out_features) {}
-  EX_NN_OPTION(std::int64_t, in_features);
-  EX_NN_OPTION(std::int64_t, out_features);
+  EX_OPTION(std::int64_t, in_features);
+  EX_OPTION(std::int64_t, out_features);
   // Whether the layer adds a learnable bias.
-  EX_NN_OPTION(bool, bias) = true;
+  EX_OPTION(bool, bias) = true;
 };
 
 // Applies y = x W^T + b to the last axis of x, like torch.nn.Linear. Parameters:

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "extensor/autograd/ops/loss.hpp"
+#include "extensor/core/options.hpp"
 #include "extensor/nn/module.hpp"
-#include "extensor/nn/options.hpp"
 
 namespace ex::nn {
 
@@ -70,10 +70,10 @@ class BCELoss : public Loss {
 
 // Options of BCEWithLogitsLoss: BCEWithLogitsLossOptions().pos_weight(pw).reduction(r).
 class BCEWithLogitsLossOptions {
-  EX_NN_OPTION(Tensor, weight);
-  EX_NN_OPTION(Reduction, reduction) = Reduction::Mean;
+  EX_OPTION(Tensor, weight);
+  EX_OPTION(Reduction, reduction) = Reduction::Mean;
   // Weight of the positive examples, broadcasting to the input (typically [classes]).
-  EX_NN_OPTION(Tensor, pos_weight);
+  EX_OPTION(Tensor, pos_weight);
 };
 
 // ex::binary_cross_entropy_with_logits: the sigmoid fused with binary cross entropy.
@@ -93,12 +93,12 @@ class BCEWithLogitsLoss : public Loss {
 // Options of CrossEntropyLoss: CrossEntropyLossOptions().ignore_index(0).label_smoothing(0.1).
 class CrossEntropyLossOptions {
   // Class weights [C].
-  EX_NN_OPTION(Tensor, weight);
+  EX_OPTION(Tensor, weight);
   // Targets equal to it contribute nothing (and are left out of the mean).
-  EX_NN_OPTION(std::int64_t, ignore_index) = -100;
-  EX_NN_OPTION(Reduction, reduction) = Reduction::Mean;
+  EX_OPTION(std::int64_t, ignore_index) = -100;
+  EX_OPTION(Reduction, reduction) = Reduction::Mean;
   // In [0, 1]: the share of the target mass spread evenly over the classes.
-  EX_NN_OPTION(double, label_smoothing) = 0.0;
+  EX_OPTION(double, label_smoothing) = 0.0;
 };
 
 // ex::cross_entropy of logits [N, C] (or [C], [N, C, d...]) with int64 class indices.
@@ -123,9 +123,9 @@ class CrossEntropyLoss : public Loss {
 
 // Options of NLLLoss: NLLLossOptions().weight(w).ignore_index(0).
 class NLLLossOptions {
-  EX_NN_OPTION(Tensor, weight);
-  EX_NN_OPTION(std::int64_t, ignore_index) = -100;
-  EX_NN_OPTION(Reduction, reduction) = Reduction::Mean;
+  EX_OPTION(Tensor, weight);
+  EX_OPTION(std::int64_t, ignore_index) = -100;
+  EX_OPTION(Reduction, reduction) = Reduction::Mean;
 };
 
 // ex::nll_loss of log-probabilities (e.g. LogSoftmax(1) output) with class indices.

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "extensor/core/options.hpp"
 #include "extensor/optim/optimizer.hpp"
 
 namespace ex::optim {
@@ -18,38 +19,20 @@ class SGDOptions : public OptimizerOptions {
  public:
   explicit SGDOptions(double lr) : lr_(lr) {}
 
+  // Written out rather than with EX_OPTION: the getter is OptimizerOptions' virtual lr().
   SGDOptions& lr(double value) {
     lr_ = value;
     return *this;
   }
-  SGDOptions& momentum(double value) {
-    momentum_ = value;
-    return *this;
-  }
-  SGDOptions& dampening(double value) {
-    dampening_ = value;
-    return *this;
-  }
-  SGDOptions& weight_decay(double value) {
-    weight_decay_ = value;
-    return *this;
-  }
-  SGDOptions& nesterov(bool value) {
-    nesterov_ = value;
-    return *this;
-  }
-  // Ascend the objective instead of descending it (negates the gradient).
-  SGDOptions& maximize(bool value) {
-    maximize_ = value;
-    return *this;
-  }
   double lr() const override { return lr_; }
-  double momentum() const noexcept { return momentum_; }
-  double dampening() const noexcept { return dampening_; }
-  double weight_decay() const noexcept { return weight_decay_; }
-  bool nesterov() const noexcept { return nesterov_; }
-  bool maximize() const noexcept { return maximize_; }
+  EX_OPTION(double, momentum) = 0;
+  EX_OPTION(double, dampening) = 0;
+  EX_OPTION(double, weight_decay) = 0;
+  EX_OPTION(bool, nesterov) = false;
+  // Ascend the objective instead of descending it (negates the gradient).
+  EX_OPTION(bool, maximize) = false;
 
+ public:
   std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<SGDOptions>(*this); }
   std::string_view name() const override { return "SGD"; }
   void set_lr(double value) override { lr_ = value; }
@@ -58,11 +41,6 @@ class SGDOptions : public OptimizerOptions {
 
  private:
   double lr_;
-  double momentum_ = 0;
-  double dampening_ = 0;
-  double weight_decay_ = 0;
-  bool nesterov_ = false;
-  bool maximize_ = false;
 };
 
 // Stochastic gradient descent, PyTorch 1.13's update rule. For each parameter p with a
