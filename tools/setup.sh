@@ -12,6 +12,7 @@ packages=(
   dataset-fashion-mnist            # /usr/share/datasets/fashion-mnist
   python3 python3-torch libtorch-dev  # PyTorch 1.13: reference for benchmarks and cross-checks
   clang-format
+  doxygen                          # the API reference (tools/docs.sh)
   clang libclang-rt-14-dev         # libFuzzer for tests/fuzz (tools/fuzz.sh)
 )
 

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the API reference: Doxygen over the public headers of every layer, with
+# docs/DESIGN.md as the main page (configuration: docs/Doxyfile), into build/docs/html.
+#
+#   tools/docs.sh
+#
+# Needs doxygen (tools/setup.sh installs it). Warnings go to stderr.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v doxygen >/dev/null || { echo "docs: doxygen not found (apt-get install doxygen, or run tools/setup.sh)" >&2; exit 1; }
+mkdir -p build/docs  # doxygen creates only the last level of OUTPUT_DIRECTORY
+doxygen docs/Doxyfile
+echo "docs: open $PWD/build/docs/html/index.html"
