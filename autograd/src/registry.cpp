@@ -13,6 +13,7 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::deque<OpInfo> entries;  // a deque never moves its elements: references stay valid
+  std::vector<std::string> composites;
 };
 Registry& registry() {
   static Registry instance;  // built on first use, so entries may register from any TU
@@ -69,6 +70,24 @@ const OpInfo& register_op(std::string name, std::string saves, bool custom) {
 
 const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward) {
   return register_entry(std::move(name), std::move(saves), std::move(double_backward), false);
+}
+
+bool register_composite(std::string name) {
+  if (name.empty()) throw Error("register_composite: the op name is empty");
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  for (const std::string& c : r.composites)
+    if (c == name) throw Error("register_composite: '" + name + "' is already listed");
+  for (const OpInfo& op : r.entries)
+    if (op.name == name) throw Error("register_composite: '" + name + "' is a registered op");
+  r.composites.push_back(std::move(name));
+  return true;
+}
+
+std::vector<std::string> composite_ops() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  return r.composites;
 }
 
 const OpInfo& backward_op_of(const OpInfo& op) {

@@ -217,9 +217,9 @@ void add_math(GradcheckSamples& t) {
   using Unary = Tensor (*)(const Tensor&);
   // Smooth ops: a plain sample, a transposed input, rank 0, on values inside the domain.
   const std::pair<const char*, std::pair<Unary, std::pair<double, double>>> smooth[] = {
-      {"exp", {ex::exp, {-2, 2}}},      {"log", {ex::log, {0.5, 2}}},   {"log2", {ex::log2, {0.5, 2}}},
-      {"log10", {ex::log10, {0.5, 2}}}, {"sqrt", {ex::sqrt, {0.5, 2}}}, {"sin", {ex::sin, {-3, 3}}},
-      {"cos", {ex::cos, {-3, 3}}},
+      {"exp", {ex::exp, {-2, 2}}},      {"log", {ex::log, {0.5, 2}}},      {"log2", {ex::log2, {0.5, 2}}},
+      {"log10", {ex::log10, {0.5, 2}}}, {"log1p", {ex::log1p, {-0.5, 2}}}, {"sqrt", {ex::sqrt, {0.5, 2}}},
+      {"sin", {ex::sin, {-3, 3}}},      {"cos", {ex::cos, {-3, 3}}},
   };
   for (const auto& entry : smooth) {
     const Unary op = entry.second.first;
@@ -344,6 +344,21 @@ GradcheckSamples registry_gradcheck_samples() {
   add_reduction(table);
   add_loss(table);
   return table;
+}
+
+GradcheckSamples composite_samples() {
+  GradcheckSamples t;
+  // Both sides of 0 and of softplus's threshold (beta x = 5 at x = 2.5 for beta 2).
+  const auto spread = [] { return uniform64({2, 3}, -4, 4); };
+  t["softplus"] = {
+      {"[2, 3]", [](In in) { return ex::softplus(in[0]); }, {spread()}},
+      {"beta 2, threshold 5", [](In in) { return ex::softplus(in[0], 2.0, 5.0); }, {spread()}},
+      {"transposed, negative beta", [](In in) { return ex::softplus(ex::transpose(in[0]), -1.5); }, {spread()}}};
+  t["silu"] = {{"[2, 3]", [](In in) { return ex::silu(in[0]); }, {spread()}},
+               {"rank 0", [](In in) { return ex::silu(in[0]); }, {uniform64({})}}};
+  t["mish"] = {{"[2, 3]", [](In in) { return ex::mish(in[0]); }, {spread()}},
+               {"transposed", [](In in) { return ex::mish(ex::transpose(in[0])); }, {spread()}}};
+  return t;
 }
 
 GradcheckSamples non_differentiable_samples() {

@@ -23,6 +23,10 @@ struct GradcheckSample {
 // Registry op name -> its samples.
 using GradcheckSamples = std::map<std::string, std::vector<GradcheckSample>>;
 GradcheckSamples registry_gradcheck_samples();
+// Samples of the composite ops (registry.hpp's composite_ops()), by name: they record
+// through the ops they are written from, so the walk checks their gradients of both
+// orders and their derived raw backward, not a node of their own.
+GradcheckSamples composite_samples();
 // Samples of the public ops that are not differentiable (comparisons, logical ops,
 // argmax/argmin), by name: the bad-input matrix walks them with the registry's.
 GradcheckSamples non_differentiable_samples();

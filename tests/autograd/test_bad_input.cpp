@@ -200,7 +200,8 @@ void walk_op_at_limit(const std::string& op, const GradcheckSample& sample) {
 // Every op's first sample: the registry's and the non-differentiable ones.
 std::vector<std::pair<std::string, GradcheckSample>> first_samples() {
   std::vector<std::pair<std::string, GradcheckSample>> out;
-  for (const auto& table : {ex::test::registry_gradcheck_samples(), ex::test::non_differentiable_samples()})
+  for (const auto& table :
+       {ex::test::registry_gradcheck_samples(), ex::test::non_differentiable_samples(), ex::test::composite_samples()})
     for (const auto& [op, samples] : table) out.emplace_back(op, samples.front());
   return out;
 }

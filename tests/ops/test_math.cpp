@@ -305,3 +305,14 @@ TEST_CASE("math: rank 0 and zero-size tensors") {
   }
   CHECK(ex::exp(ex::zeros({0}, DType::Int32)).dtype() == DType::Float32);
 }
+
+TEST_CASE("math: log1p keeps the digits log(1 + x) loses, in every floating dtype") {
+  const std::vector<double> v = {-1.0, -0.5, -1e-20, 0.0, 1e-300, 1e-10, 3.0, kInf};
+  check_values(ex::log1p(ex::tensor(v)), {8}, mapped(v, [](double a) { return std::log1p(a); }), 0, 0);
+  const Tensor f = ex::tensor(v).to(DType::Float32);
+  check_values(ex::log1p(f), {8}, mapped(f.to_vector<double>(), [](double a) { return std::log1p(a); }), 0, 1.2e-7);
+  check_values(ex::log1p(ex::tensor<float>({-2.0f, NAN})), {2}, {kNaN, kNaN});
+  CHECK(ex::log1p(ex::tensor<std::int32_t>({0, 1})).dtype() == DType::Float32);
+  CHECK(ex::log1p(ex::tensor(v).to(DType::BFloat16)).dtype() == DType::BFloat16);
+  CHECK_THROWS_WITH_AS(ex::log1p(Tensor()), doctest::Contains("log1p"), ex::Error);
+}

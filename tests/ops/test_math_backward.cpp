@@ -40,6 +40,8 @@ std::vector<Case> cases() {
        [](const Tensor& g, const Tensor& x) { return ex::log2_backward(g, x); }, true},
       {"log10", [](const Tensor& x) { return ex::log10(x); },
        [](const Tensor& g, const Tensor& x) { return ex::log10_backward(g, x); }, true},
+      {"log1p", [](const Tensor& x) { return ex::log1p(x); },
+       [](const Tensor& g, const Tensor& x) { return ex::log1p_backward(g, x); }, true},
       {"sqrt", [](const Tensor& x) { return ex::sqrt(x); },
        [](const Tensor& g, const Tensor& x) { return ex::sqrt_backward(g, ex::sqrt(x)); }, true},
       {"sin", [](const Tensor& x) { return ex::sin(x); },

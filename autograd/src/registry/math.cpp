@@ -24,6 +24,7 @@ const OpInfo& kExp = register_op("exp", "output", differentiable());
 const OpInfo& kLog = register_op("log", "x", differentiable());
 const OpInfo& kLog2 = register_op("log2", "x", differentiable());
 const OpInfo& kLog10 = register_op("log10", "x", differentiable());
+const OpInfo& kLog1p = register_op("log1p", "x", differentiable());
 const OpInfo& kSqrt = register_op("sqrt", "output", differentiable());
 const OpInfo& kSin = register_op("sin", "x", differentiable());
 const OpInfo& kCos = register_op("cos", "x", differentiable());
@@ -63,6 +64,10 @@ Tensor log10(const Tensor& x) {
   return record_unary<Save::Input>(kLog10, x, kernels::log10, log10_backward, [](const Tensor& g, const Tensor& t) {
     return divide(g, multiply(t, std::log(10.0)));
   });
+}
+Tensor log1p(const Tensor& x) {
+  return record_unary<Save::Input>(kLog1p, x, kernels::log1p, log1p_backward,
+                                   [](const Tensor& g, const Tensor& t) { return divide(g, add(t, 1.0)); });
 }
 Tensor sin(const Tensor& x) {
   return record_unary<Save::Input>(kSin, x, kernels::sin, sin_backward,

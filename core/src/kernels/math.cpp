@@ -96,6 +96,10 @@ Tensor log10(const Tensor& x) {
       detail::split_precision([](float v) { return detail::log10_f32(v); }, [](double v) { return std::log10(v); }));
 }
 
+Tensor log1p(const Tensor& x) {
+  return floating_unary("log1p", x, [](auto v) { return std::log1p(v); });
+}
+
 Tensor sqrt(const Tensor& x) {
   return floating_unary("sqrt", x, [](auto v) { return std::sqrt(v); });
 }
@@ -241,6 +245,9 @@ Tensor log10_backward(const Tensor& grad, const Tensor& x) {
     using C = decltype(g);
     return g / (v * static_cast<C>(std::numbers::ln10));
   });
+}
+Tensor log1p_backward(const Tensor& grad, const Tensor& x) {
+  return backward_map("log1p_backward", grad, x, "x", [](auto g, auto v) { return g / (v + decltype(v)(1)); });
 }
 Tensor sqrt_backward(const Tensor& grad, const Tensor& y) {
   return backward_map("sqrt_backward", grad, y, "y", [](auto g, auto v) { return g / (v + v); });

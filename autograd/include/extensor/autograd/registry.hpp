@@ -44,6 +44,14 @@ const OpInfo* find_op(const std::string& name);
 // Custom ops are differentiable twice when their backward is written in public ops.
 const OpInfo& register_op(std::string name, std::string saves, bool custom = false);
 const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward);
+// The composite tier: public ops written from other public ops (softplus, silu, mish).
+// They have no entry (their gradient is their composition's); their names are listed
+// here so the registry test knows them. register_composite returns true, so it can
+// initialize a static; it throws ex::Error "register_composite: ..." for an empty name
+// or one already listed or registered as an op.
+bool register_composite(std::string name);
+std::vector<std::string> composite_ops();
+
 // The entry of the node that op's differentiable backward records ("<op>_backward",
 // derivative_of = &op), registered on first use. Thread-safe.
 const OpInfo& backward_op_of(const OpInfo& op);

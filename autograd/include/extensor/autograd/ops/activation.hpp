@@ -56,4 +56,26 @@ Tensor log_softmax(const Tensor& x, std::int64_t axis);
 // tensors throw ex::Error "gelu: ..." like PyTorch, as does any other approximate string.
 Tensor gelu(const Tensor& x, std::string_view approximate = "none");
 
+// Composite activations: written from the ops above, so they record through them (any
+// order of gradient) and have no registry entry of their own; each raw backward below
+// differentiates the same composition on a private graph. Floating dtypes only:
+// undefined, bool and integer tensors throw ex::Error "<op>: ..." like PyTorch.
+
+// log(1 + exp(beta x)) / beta elementwise, and x itself where beta x > threshold, like
+// torch.nn.functional.softplus; no overflow for large |x|. Throws ex::Error "softplus:
+// ..." also for a zero or non-finite beta.
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+// x * sigmoid(x) elementwise (the swish of PyTorch's torch.nn.functional.silu).
+Tensor silu(const Tensor& x);
+// x * tanh(softplus(x)) elementwise, like torch.nn.functional.mish.
+Tensor mish(const Tensor& x);
+
+// Raw backward kernels of the composites: grad (of the result's shape and dtype) times
+// the derivative at x, as a new tensor of x's shape and dtype; they do not touch the
+// caller's tape. Throw what the forward throws, "<op>_backward: ..." first, and for a
+// grad of another shape or dtype.
+Tensor softplus_backward(const Tensor& grad, const Tensor& x, double beta = 1.0, double threshold = 20.0);
+Tensor silu_backward(const Tensor& grad, const Tensor& x);
+Tensor mish_backward(const Tensor& grad, const Tensor& x);
+
 }  // namespace ex

@@ -21,6 +21,9 @@ Tensor log(const Tensor& x);
 Tensor log2(const Tensor& x);
 // Base-10 logarithm; dtypes and special values as for log.
 Tensor log10(const Tensor& x);
+// log(1 + x), accurate for tiny |x| where log(1 + x) would round 1 + x; dtypes as for
+// log. log1p(-1) = -inf, log1p(x < -1) = NaN.
+Tensor log1p(const Tensor& x);
 // Square root; dtypes as for exp. sqrt(x < 0) = NaN, sqrt(-0) = -0.
 Tensor sqrt(const Tensor& x);
 // Sine (radians); dtypes as for exp.

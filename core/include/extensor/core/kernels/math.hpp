@@ -13,6 +13,7 @@ Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor log2(const Tensor& x);
 Tensor log10(const Tensor& x);
+Tensor log1p(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 Tensor sin(const Tensor& x);
 Tensor cos(const Tensor& x);
@@ -44,6 +45,8 @@ Tensor log_backward(const Tensor& grad, const Tensor& x);
 Tensor log2_backward(const Tensor& grad, const Tensor& x);
 // grad / (x * ln 10); inf at 0 as log.
 Tensor log10_backward(const Tensor& grad, const Tensor& x);
+// grad / (1 + x); inf at x = -1.
+Tensor log1p_backward(const Tensor& grad, const Tensor& x);
 // grad / (2 y), from the output y = sqrt(x): inf at x = 0, NaN for x < 0 (y is NaN).
 Tensor sqrt_backward(const Tensor& grad, const Tensor& y);
 // grad * cos(x).
