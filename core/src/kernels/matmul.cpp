@@ -34,11 +34,9 @@ using ex::detail::fail;
 namespace onednn = ex::detail::onednn;
 
 // Up to this many multiply-adds (batches x m x n x k) a float32 product runs in our own
-// kernel: below it oneDNN's per-call cost (cache lookup, memory objects, stream) wins.
-// Measured through ex::matmul on one thread (square, best of 7): oneDNN takes 2.3-2.6 us
-// from 8^3 to 32^3, our kernel 0.8 us at 8^3, 1.0 at 16^3, 1.5 at 24^3, 1.6-2.6 at 32^3;
-// about even at 40^3, oneDNN ahead from 48^3. The 16-bit types pay for conversions in
-// our kernel and cross over earlier (even around 25^3-32^3).
+// kernel: below it oneDNN's per-call cost (cache lookup, memory objects, stream) wins
+// (measured crossover near 40^3; the 16-bit types, which pay for conversions in our
+// kernel, cross over earlier; figures in BENCHMARKS.md, "Measurements behind the code").
 constexpr double kSmallFlopsF32 = 32 * 32 * 32;
 constexpr double kSmallFlopsHalf = 16384;
 // oneDNN's limit on tensor rank; higher-rank products use our own kernel.
@@ -125,7 +123,7 @@ void own_matmul(const Tensor& a, const Tensor& b, const Tensor& out, std::int64_
     }
   }
   // Vector shapes skip packing, which would pad the 1-wide side to a whole register
-  // panel; every other shape, however small, is faster packed (measured down to 2x2).
+  // panel; every other shape, however small, measured faster packed.
   const bool packed = m > 1 && n > 1;
   set_trace(packed ? "own:packed" : "own:simple");
   ex::detail::gemm::run<T>(g, static_cast<const T*>(a.raw_data()), static_cast<const T*>(b.raw_data()),
