@@ -75,17 +75,21 @@ class Engine {
   void run(const std::vector<Edge>& roots, TensorList root_grads, TensorList* captured) {
     discover(roots);
     if (captures_) mark_needed();
-    // Owning pointers: under create_graph a node's saved outputs are handed out with the
-    // node as their grad_fn while it runs.
-    std::priority_queue<std::shared_ptr<Node>, std::vector<std::shared_ptr<Node>>, ByRecordingOrderDescending> ready;
+    // Pointers to the owning pointers in the edges (or roots) that reach each node: the
+    // graph stays alive for the whole run, so they stay valid, and under create_graph a
+    // node's saved outputs are handed out with the node as their grad_fn. No reference
+    // count changes per node.
+    std::priority_queue<const std::shared_ptr<Node>*, std::vector<const std::shared_ptr<Node>*>,
+                        ByRecordingOrderDescending>
+        ready;
     for (std::size_t i = 0; i < roots.size(); ++i) accumulate(*roots[i].node, roots[i].input_nr, root_grads[i]);
     for (const Edge& root : roots)
       if (root.node->dependencies_ == 0) {
         root.node->dependencies_ = -1;  // queued once even if it is several roots
-        ready.push(root.node);
+        ready.push(&root.node);
       }
     while (!ready.empty()) {
-      const std::shared_ptr<Node> owner = ready.top();
+      const std::shared_ptr<Node>& owner = *ready.top();
       ready.pop();
       Node* node = owner.get();
       // grads_ is reused from node to node (its capacity stays): no allocation per node.
@@ -104,7 +108,7 @@ class Engine {
         // here may get one along another path.
         if (!skip && i < input_grads.size() && input_grads[i].defined())
           accumulate(*edge.node, edge.input_nr, std::move(input_grads[i]));
-        if (--edge.node->dependencies_ == 0) ready.push(edge.node);
+        if (--edge.node->dependencies_ == 0) ready.push(&edge.node);
       }
       grads.clear();  // frees this node's output gradients now, as a local list would
     }
@@ -112,8 +116,8 @@ class Engine {
 
  private:
   struct ByRecordingOrderDescending {
-    bool operator()(const std::shared_ptr<Node>& a, const std::shared_ptr<Node>& b) const {
-      return a->sequence_nr_ < b->sequence_nr_;
+    bool operator()(const std::shared_ptr<Node>* a, const std::shared_ptr<Node>* b) const {
+      return (*a)->sequence_nr_ < (*b)->sequence_nr_;
     }
   };
 
