@@ -108,11 +108,22 @@ TEST_CASE("gradgradcheck passes through a small network and catches a wrong seco
 }
 
 TEST_CASE("create_graph through an op without a recorded derivative throws naming it and why") {
-  const Tensor x = leaf({0.5, 1.5});
-  const Tensor target = ex::tensor(std::vector<double>{1, 1}, {2});
-  const Tensor loss = ex::mse_loss(x, target);
+  const Tensor x = leaf({0.5, 0.25});
+  const Tensor target = ex::tensor(std::vector<double>{1, 0}, {2});
+  const Tensor loss = ex::binary_cross_entropy(x, target);
   CHECK_THROWS_WITH_AS(grad({loss}, {x}, {}, false, /*create_graph=*/true),
-                       doctest::Contains("the backward of 'mse_loss' is not differentiable"), ex::Error);
-  // The failed attempt leaves the graph usable at first order.
-  check_values(grad({loss}, {x})[0], {2}, {-0.5, 0.5});
+                       doctest::Contains("the backward of 'binary_cross_entropy' is not differentiable"), ex::Error);
+  // The failed attempt leaves the graph usable at first order: (x - t) / (x (1 - x)) / 2.
+  check_values(grad({loss}, {x})[0], {2}, {-1.0, 2.0 / 3.0});
+}
+
+TEST_CASE("a gradient penalty through mse_loss: d/dx |d mse / dx|^2 by hand") {
+  // mse = mean((x - t)^2) over 2 elements: g = (x - t); sum(g^2)' = 2 (x - t).
+  const Tensor x = leaf({0.5, 1.5});
+  const Tensor t = ex::tensor(std::vector<double>{1, 1}, {2}).requires_grad_();
+  const Tensor g = grad({ex::mse_loss(x, t)}, {x}, {}, false, /*create_graph=*/true)[0];
+  check_values(g, {2}, {-0.5, 0.5});
+  const auto penalty = grad({ex::sum(ex::multiply(g, g))}, {x, t});
+  check_values(penalty[0], {2}, {-1.0, 1.0});
+  check_values(penalty[1], {2}, {1.0, -1.0});
 }

@@ -8,10 +8,13 @@
 #include <fmt/format.h>
 
 #include "autograd/src/record.hpp"
+#include "extensor/autograd/ops/arithmetic.hpp"
+#include "extensor/autograd/ops/math.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"
 
 namespace ex {
 
+using autograd::differentiable;
 using autograd::first_order_only;
 using autograd::OpInfo;
 using autograd::register_op;
@@ -19,13 +22,13 @@ using autograd::SavedTensor;
 using namespace autograd::detail;
 
 namespace {
-// The losses' backward kernels are fused and do not record yet: create_graph through a
-// loss throws, naming it.
+// The classification losses' backward kernels are fused and do not record yet:
+// create_graph through one throws, naming it.
 autograd::DoubleBackward first_order() { return first_order_only("its recorded derivative is not written yet"); }
 
-const OpInfo& kMseLoss = register_op("mse_loss", "input, target, reduction", first_order());
-const OpInfo& kL1Loss = register_op("l1_loss", "input, target, reduction", first_order());
-const OpInfo& kSmoothL1Loss = register_op("smooth_l1_loss", "input, target, reduction, beta", first_order());
+const OpInfo& kMseLoss = register_op("mse_loss", "input, target, reduction", differentiable());
+const OpInfo& kL1Loss = register_op("l1_loss", "input, target, reduction", differentiable());
+const OpInfo& kSmoothL1Loss = register_op("smooth_l1_loss", "input, target, reduction, beta", differentiable());
 const OpInfo& kBce = register_op("binary_cross_entropy", "input, target, weight, reduction", first_order());
 const OpInfo& kBceWithLogits =
     register_op("binary_cross_entropy_with_logits", "input, target, weight, pos_weight, reduction", first_order());
@@ -43,15 +46,23 @@ Tensor saved_or_undefined(const SavedTensor& saved) { return saved.defined() ? s
 // mse, l1 and smooth_l1 are functions of d = input - target, so the target's gradient is
 // the input's negated. Both come from one backward call in the loss's dtype (the
 // promoted one), so a wider target does not get the input's rounding.
-template <class Forward, class Backward>
+// Under create_graph the gradient is recorded as g * slope(d) (/ numel for Mean), slope
+// being the loss's derivative in d written in recording ops.
+template <class Forward, class Backward, class Slope>
 Tensor record_regression(const OpInfo& op, const Tensor& input, const Tensor& target, Reduction reduction,
-                         Forward forward, Backward backward) {
+                         Forward forward, Backward backward, Slope slope) {
   if (!should_record(input, target)) return forward();
   Tensor loss = no_grad(forward);
   return record(op, {input, target}, loss,
-                [input = SavedTensor(input), target = SavedTensor(target), reduction, backward, dtype = loss.dtype(),
-                 target_needs_grad = requires_grad(target)](const Tensor& g) {
-                  Tensor gi = backward(g, input.get().to(dtype), target.get(), reduction);
+                [input = SavedTensor(input), target = SavedTensor(target), reduction, backward, slope,
+                 dtype = loss.dtype(), target_needs_grad = requires_grad(target)](const Tensor& g) {
+                  const Tensor &x = input.get(), &t = target.get();
+                  if (GradMode::is_enabled() && should_record_optional(g, x, t)) {
+                    const double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(x.numel()) : 1.0;
+                    const Tensor gi = multiply(g, multiply(slope(subtract(x.to(dtype), t)), scale));
+                    return std::pair{gi, target_needs_grad ? neg(gi) : Tensor()};
+                  }
+                  Tensor gi = backward(g, x.to(dtype), t, reduction);
                   return std::pair{gi, target_needs_grad ? kernels::neg(gi) : Tensor()};
                 });
 }
@@ -60,19 +71,23 @@ Tensor record_regression(const OpInfo& op, const Tensor& input, const Tensor& ta
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   return record_regression(
       kMseLoss, input, target, reduction, [&] { return kernels::mse_loss(input, target, reduction); },
-      [](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) { return mse_loss_backward(g, x, t, r); });
+      [](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) { return mse_loss_backward(g, x, t, r); },
+      [](const Tensor& d) { return multiply(d, 2.0); });
 }
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   return record_regression(
       kL1Loss, input, target, reduction, [&] { return kernels::l1_loss(input, target, reduction); },
-      [](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) { return l1_loss_backward(g, x, t, r); });
+      [](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) { return l1_loss_backward(g, x, t, r); },
+      [](const Tensor& d) { return sign(d); });
 }
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
   return record_regression(
       kSmoothL1Loss, input, target, reduction, [&] { return kernels::smooth_l1_loss(input, target, reduction, beta); },
       [beta](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) {
         return smooth_l1_loss_backward(g, x, t, r, beta);
-      });
+      },
+      // d / beta inside the band, sign(d) outside: clip(d, -beta, beta) / beta.
+      [beta](const Tensor& d) { return beta == 0 ? sign(d) : divide(clip(d, -beta, beta), beta); });
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
