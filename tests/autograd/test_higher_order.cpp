@@ -127,3 +127,23 @@ TEST_CASE("a gradient penalty through mse_loss: d/dx |d mse / dx|^2 by hand") {
   check_values(penalty[0], {2}, {-1.0, 1.0});
   check_values(penalty[1], {2}, {1.0, -1.0});
 }
+
+TEST_CASE("gelu's second and third derivatives equal PyTorch 1.13's, both forms") {
+  // torch.autograd.grad of F.gelu(x, approximate=a) three times, float64.
+  const std::vector<std::pair<const char*, std::pair<std::vector<double>, std::vector<double>>>> expected = {
+      {"none",
+       {{-0.032379398916472957, 0.79788456080286541, 0.47150343938380956},
+        {0.33998368862296585, 0.0, -0.76720791428213231}}},
+      {"tanh",
+       {{-0.030518196484224859, 0.79788456080286541, 0.47086292684463371},
+        {0.33962168946772431, 0.0, -0.7662623355087339}}},
+  };
+  for (const auto& [approximate, values] : expected) {
+    INFO(approximate);
+    const Tensor x = leaf({-1.5, 0.0, 0.7});
+    const Tensor g = grad({ex::sum(ex::gelu(x, approximate))}, {x}, {}, false, true)[0];
+    const Tensor h = grad({ex::sum(g)}, {x}, {}, false, true)[0];
+    check_values(h, {3}, values.first, 1e-12, 1e-12);
+    check_values(grad({ex::sum(h)}, {x})[0], {3}, values.second, 1e-12, 1e-12);
+  }
+}

@@ -4,6 +4,8 @@
 
 #include "extensor/autograd/ops/activation.hpp"
 
+#include <cmath>
+#include <numbers>
 #include <string>
 
 #include "autograd/src/derivatives.hpp"
@@ -27,8 +29,7 @@ const OpInfo& kSigmoid = register_op("sigmoid", "output", differentiable());
 const OpInfo& kTanh = register_op("tanh", "output", differentiable());
 const OpInfo& kSoftmax = register_op("softmax", "output, axis", differentiable());
 const OpInfo& kLogSoftmax = register_op("log_softmax", "output, axis", differentiable());
-const OpInfo& kGelu =
-    register_op("gelu", "x, approximate", first_order_only("its second derivative is not written yet"));
+const OpInfo& kGelu = register_op("gelu", "x, approximate", differentiable());
 }  // namespace
 
 Tensor relu(const Tensor& x) {
@@ -55,11 +56,47 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
       kLeakyRelu, x, [&](const Tensor& t) { return kernels::leaky_relu(t, negative_slope); }, backward,
       [backward](const Tensor& g, const Tensor& t) { return times_piecewise_constant(g, t, backward); });
 }
+namespace {
+// gelu''(x) in recording ops. "none": phi(x) (2 - x^2), phi the normal density. "tanh":
+// with T = tanh(u), u = k (x + c x^3): (1 - T^2) (u' + x (u'' - 2 T u'^2) / 2).
+Tensor gelu_second_derivative(const Tensor& x, const std::string& approximate) {
+  const Tensor x2 = multiply(x, x);
+  if (approximate == "none") {
+    const Tensor phi = multiply(exp(multiply(x2, -0.5)), 1.0 / std::sqrt(2.0 * std::numbers::pi));
+    return multiply(phi, subtract(2.0, x2));
+  }
+  const double k = std::sqrt(2.0 / std::numbers::pi), c = 0.044715;
+  const Tensor t = tanh(multiply(add(x, multiply(multiply(x2, x), c)), k));
+  const Tensor du = multiply(add(multiply(x2, 3 * c), 1.0), k);
+  const Tensor ddu = multiply(x, 6 * c * k);
+  const Tensor inner = add(du, multiply(multiply(x, subtract(ddu, multiply(multiply(t, multiply(du, du)), 2.0))), 0.5));
+  return multiply(subtract(1.0, multiply(t, t)), inner);
+}
+
+// gelu's backward under create_graph: the fused raw kernel, recorded as the node
+// "gelu_backward" whose derivatives are gelu_backward again (in grad) and
+// grad * gelu''(x) (in x).
+Tensor gelu_derivative(const Tensor& g, const Tensor& x, const std::string& approximate) {
+  Tensor out = no_grad([&] { return gelu_backward(g, x, approximate); });
+  if (!should_record(g, x)) return out;
+  return record(backward_op_of(kGelu), {g, x}, std::move(out),
+                [g = SavedTensor(g), x = SavedTensor(x), approximate](const Tensor& u, const NeedsGrad& needs) {
+                  Tensor dg = needs[0] ? gelu_derivative(u, x.get(), approximate) : Tensor();
+                  Tensor dx = needs[1] ? multiply(multiply(u, g.get()), gelu_second_derivative(x.get(), approximate))
+                                       : Tensor();
+                  return std::pair{std::move(dg), std::move(dx)};
+                });
+}
+}  // namespace
+
 Tensor gelu(const Tensor& x, std::string_view approximate) {
   return record_unary<Save::Input>(
       kGelu, x, [&](const Tensor& t) { return kernels::gelu(t, approximate); },
       [approximate = std::string(approximate)](const Tensor& g, const Tensor& t) {
         return gelu_backward(g, t, approximate);
+      },
+      [approximate = std::string(approximate)](const Tensor& g, const Tensor& t) {
+        return gelu_derivative(g, t, approximate);
       });
 }
 Tensor softmax(const Tensor& x, std::int64_t axis) {
