@@ -7,9 +7,12 @@
 
 #include <fmt/format.h>
 
+#include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
+#include "extensor/autograd/ops/activation.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/ops/math.hpp"
+#include "extensor/autograd/ops/reduction.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"
 
 namespace ex {
@@ -19,6 +22,7 @@ using autograd::first_order_only;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
+using autograd::TensorList;
 using namespace autograd::detail;
 
 namespace {
@@ -33,8 +37,8 @@ const OpInfo& kBce = register_op("binary_cross_entropy", "input, target, weight,
 const OpInfo& kBceWithLogits =
     register_op("binary_cross_entropy_with_logits", "input, target, weight, pos_weight, reduction", first_order());
 const OpInfo& kCrossEntropy =
-    register_op("cross_entropy", "input, target, weight, ignore_index, reduction, label_smoothing", first_order());
-const OpInfo& kNllLoss = register_op("nll_loss", "input, target, weight, ignore_index, reduction", first_order());
+    register_op("cross_entropy", "input, target, weight, ignore_index, reduction, label_smoothing", differentiable());
+const OpInfo& kNllLoss = register_op("nll_loss", "input, target, weight, ignore_index, reduction", differentiable());
 
 void check_not_differentiated(const OpInfo& op, const Tensor& t, const char* what) {
   if (requires_grad(t)) throw Error(fmt::format("{}: the derivative for {} is not implemented", op.name, what));
@@ -42,6 +46,18 @@ void check_not_differentiated(const OpInfo& op, const Tensor& t, const char* wha
 
 // An optional saved tensor (weight, pos_weight): undefined when the caller gave none.
 Tensor saved_or_undefined(const SavedTensor& saved) { return saved.defined() ? saved.get() : Tensor(); }
+
+// nll_loss is linear in its input, with weights that depend on the targets only: its
+// backward does not depend on the input's values, and under create_graph it is recorded
+// as a linear backward whose derivative is nll_loss itself.
+Tensor nll_derivative(const Tensor& g, const Tensor& log_probs, const Tensor& target, const Tensor& weight,
+                      std::int64_t ignore_index, Reduction reduction) {
+  return linear_backward(
+      kNllLoss, g, [&] { return nll_loss_backward(g, log_probs, target, weight, ignore_index, reduction); },
+      [target, weight, ignore_index, reduction](const TensorList& up) {
+        return nll_loss(up[0], target, weight, ignore_index, reduction);
+      })[0];
+}
 
 // mse, l1 and smooth_l1 are functions of d = input - target, so the target's gradient is
 // the input's negated. Both come from one backward call in the loss's dtype (the
@@ -133,8 +149,19 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
                 }),
                 [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), ignore_index,
                  reduction, label_smoothing](const Tensor& g) {
-                  return cross_entropy_backward(g, input.get(), target.get(), saved_or_undefined(weight), ignore_index,
-                                                reduction, label_smoothing);
+                  const Tensor &x = input.get(), &t = target.get(), w = saved_or_undefined(weight);
+                  if (!GradMode::is_enabled() || !should_record_optional(g, x))
+                    return cross_entropy_backward(g, x, t, w, ignore_index, reduction, label_smoothing);
+                  // Under create_graph: the gradient of nll_loss(log_softmax(x)), which
+                  // cross_entropy is without label smoothing, through recording ops.
+                  if (label_smoothing != 0)
+                    throw Error(
+                        "cross_entropy: create_graph=true with label_smoothing > 0 is not supported yet (its "
+                        "derivative is not recorded)");
+                  const std::int64_t class_axis = x.dim() == 1 ? 0 : 1;
+                  const Tensor log_probs = log_softmax(x, class_axis);
+                  const Tensor c = nll_derivative(g, log_probs, t, w, ignore_index, reduction);
+                  return subtract(c, multiply(exp(log_probs), sum(c, class_axis, /*keepdims=*/true)));
                 });
 }
 
@@ -146,7 +173,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
       kNllLoss, {input}, no_grad([&] { return kernels::nll_loss(input, target, weight, ignore_index, reduction); }),
       [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), ignore_index,
        reduction](const Tensor& g) {
-        return nll_loss_backward(g, input.get(), target.get(), saved_or_undefined(weight), ignore_index, reduction);
+        return nll_derivative(g, input.get(), target.get(), saved_or_undefined(weight), ignore_index, reduction);
       });
 }
 
