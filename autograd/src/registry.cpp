@@ -68,8 +68,8 @@ const OpInfo& register_op(std::string name, std::string saves, bool custom) {
                         custom ? differentiable() : first_order_only("no recorded derivative yet"), custom);
 }
 
-const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward) {
-  return register_entry(std::move(name), std::move(saves), std::move(double_backward), false);
+const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward, bool custom) {
+  return register_entry(std::move(name), std::move(saves), std::move(double_backward), custom);
 }
 
 bool register_composite(std::string name) {

@@ -108,13 +108,22 @@ TEST_CASE("gradgradcheck passes through a small network and catches a wrong seco
 }
 
 TEST_CASE("create_graph through an op without a recorded derivative throws naming it and why") {
-  const Tensor x = leaf({0.5, 0.25});
-  const Tensor target = ex::tensor(std::vector<double>{1, 0}, {2});
-  const Tensor loss = ex::binary_cross_entropy(x, target);
-  CHECK_THROWS_WITH_AS(grad({loss}, {x}, {}, false, /*create_graph=*/true),
-                       doctest::Contains("the backward of 'binary_cross_entropy' is not differentiable"), ex::Error);
-  // The failed attempt leaves the graph usable at first order: (x - t) / (x (1 - x)) / 2.
-  check_values(grad({loss}, {x})[0], {2}, {-1.0, 2.0 / 3.0});
+  // A custom op whose backward reads values (no graph): it says so, like PyTorch's
+  // once_differentiable.
+  static const ex::autograd::CustomOp doubled(
+      "doubled_once_differentiable", [](auto&, const auto& in) { return std::vector{ex::multiply(in[0], 2.0)}; },
+      [](auto&, const auto& g) { return std::vector{ex::multiply(g[0].detach(), 2.0)}; },
+      ex::autograd::first_order_only("its backward detaches the gradient"));
+  CHECK_FALSE(doubled.info().differentiable_backward);
+  const Tensor x = leaf({0.5, -1.0});
+  const Tensor y = ex::sum(ex::exp(doubled({x})[0]));
+  CHECK_THROWS_WITH_AS(
+      grad({y}, {x}, {}, false, /*create_graph=*/true),
+      doctest::Contains(
+          "the backward of 'doubled_once_differentiable' is not differentiable (its backward detaches the gradient)"),
+      ex::Error);
+  // The failed attempt leaves the graph usable at first order: 2 exp(2x).
+  check_values(grad({y}, {x})[0], {2}, {2 * std::exp(1.0), 2 * std::exp(-2.0)});
 }
 
 TEST_CASE("a gradient penalty through mse_loss: d/dx |d mse / dx|^2 by hand") {

@@ -10,12 +10,14 @@
 
 #include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
+#include "extensor/autograd/ops/comparison.hpp"
 #include "extensor/autograd/ops/math.hpp"
+#include "extensor/autograd/ops/reduction.hpp"
+#include "extensor/autograd/ops/shape.hpp"
 
 namespace ex {
 
 using autograd::differentiable;
-using autograd::first_order_only;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
@@ -24,7 +26,7 @@ using namespace autograd::detail;
 namespace {
 const OpInfo& kRelu = register_op("relu", "output", differentiable());
 const OpInfo& kLeakyRelu = register_op("leaky_relu", "x, negative_slope", differentiable());
-const OpInfo& kPrelu = register_op("prelu", "x, alpha", first_order_only("its recorded derivative is not written yet"));
+const OpInfo& kPrelu = register_op("prelu", "x, alpha", differentiable());
 const OpInfo& kSigmoid = register_op("sigmoid", "output", differentiable());
 const OpInfo& kTanh = register_op("tanh", "output", differentiable());
 const OpInfo& kSoftmax = register_op("softmax", "output, axis", differentiable());
@@ -118,10 +120,39 @@ Tensor log_softmax(const Tensor& x, std::int64_t axis) {
       });
 }
 
+namespace {
+// prelu's gradients in recording ops (create_graph): with the constant masks x > 0 and
+// x <= 0, grad_x = g (pos + neg alpha) and grad_alpha sums g x neg over all but the
+// channel axis (1).
+std::pair<Tensor, Tensor> prelu_derivative(const Tensor& g, const Tensor& x, const Tensor& alpha, OutputMask mask) {
+  const Tensor pos = greater(x, 0.0).to(x.dtype());
+  const Tensor neg_side = subtract(1.0, pos);
+  const bool shared = alpha.numel() == 1;
+  Shape channel_shape(static_cast<std::size_t>(x.dim()), 1);
+  if (!shared) channel_shape[1] = alpha.numel();
+  const Tensor slope = reshape(alpha, shared ? Shape{} : channel_shape);
+  Tensor gx, galpha;
+  if (mask[0]) gx = multiply(g, add(pos, multiply(neg_side, slope)));
+  if (mask[1]) {
+    const Tensor terms = multiply(multiply(g, x), neg_side);
+    if (shared || x.dim() < 2) {
+      galpha = reshape(sum(terms), alpha.shape());
+    } else {
+      std::vector<std::int64_t> axes;
+      for (std::int64_t d = 0; d < x.dim(); ++d)
+        if (d != 1) axes.push_back(d);
+      galpha = reshape(sum(terms, axes), alpha.shape());
+    }
+  }
+  return {std::move(gx), std::move(galpha)};
+}
+}  // namespace
+
 Tensor prelu(const Tensor& x, const Tensor& alpha) {
   if (!should_record(x, alpha)) return kernels::prelu(x, alpha);
   return record(kPrelu, {x, alpha}, no_grad([&] { return kernels::prelu(x, alpha); }),
                 [x = SavedTensor(x), alpha = SavedTensor(alpha)](const Tensor& g, const NeedsGrad& needs) {
+                  if (GradMode::is_enabled()) return prelu_derivative(g, x.get(), alpha.get(), needs.mask());
                   return prelu_backward(g, x.get(), alpha.get(), needs.mask());
                 });
 }

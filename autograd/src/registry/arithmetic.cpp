@@ -17,7 +17,6 @@
 namespace ex {
 
 using autograd::differentiable;
-using autograd::first_order_only;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
@@ -35,15 +34,13 @@ const OpInfo& kPower = register_op("power", "base, exponent (tensor operands)", 
 const OpInfo& kNeg = register_op("neg", "nothing", differentiable());
 const OpInfo& kAddInplace = register_op("add_", "input shapes", differentiable());
 const OpInfo& kSubInplace = register_op("sub_", "input shapes", differentiable());
-const OpInfo& kMulInplace = register_op("mul_", "other; self before the update if other requires grad",
-                                        first_order_only("the in-place update's derivative is not recorded yet"));
-const OpInfo& kDivInplace = register_op("div_", "other; the result if other requires grad",
-                                        first_order_only("the in-place update's derivative is not recorded yet"));
+const OpInfo& kMulInplace =
+    register_op("mul_", "other; self before the update if other requires grad", differentiable());
+const OpInfo& kDivInplace = register_op("div_", "other; the result if other requires grad", differentiable());
 const OpInfo& kZeroInplace = register_op("zero_", "nothing", differentiable());
 const OpInfo& kFillInplace = register_op("fill_", "nothing", differentiable());
 const OpInfo& kCopyInplace = register_op("copy_", "src shape and dtype", differentiable());
-const OpInfo& kClampInplace = register_op("clamp_", "self before the update, bounds",
-                                          first_order_only("the in-place update's derivative is not recorded yet"));
+const OpInfo& kClampInplace = register_op("clamp_", "self before the update, bounds", differentiable());
 
 Tensor keep(const Tensor& t) { return t; }  // a Scalar operand's gradient of a + s, a - s, a % s
 // The gradient of -a and of s - b. neg records under create_graph (its own derivative).
@@ -249,11 +246,14 @@ Tensor sub_(const Tensor& self, const Scalar& other) {
 Tensor mul_(const Tensor& self, const Tensor& other) {
   if (!should_record(self, other)) return kernels::mul_(self, other);
   check_inplace(self, kMulInplace);
-  // d(self * other)/d other needs self as it was before the update.
-  SavedTensor before = requires_grad(other) ? SavedTensor(no_grad([&] { return self.clone(); })) : SavedTensor();
+  // d(self * other)/d other needs self as it was before the update: a recorded clone,
+  // so under create_graph the derivative also reaches self's history.
+  SavedTensor before = requires_grad(other) ? SavedTensor(clone(self)) : SavedTensor();
   no_grad([&] { return kernels::mul_(self, other); });
   return record_inplace(kMulInplace, {self, other}, self, [before, other = SavedTensor(other)](const Tensor& g) {
     const Tensor& b = other.get();
+    if (GradMode::is_enabled())
+      return std::pair{multiply(g, b), before.defined() ? sum_to(multiply(g, before.get()), b.shape()) : Tensor()};
     Tensor go = before.defined() ? reduce_to_shape(kernels::multiply(g, before.get()), b.shape()) : Tensor();
     return std::pair{kernels::multiply(g, b), go};
   });
@@ -262,7 +262,7 @@ Tensor mul_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::mul_(self, other);
   check_inplace(self, kMulInplace);
   no_grad([&] { return kernels::mul_(self, other); });
-  return record_inplace(kMulInplace, {self}, self, [other](const Tensor& g) { return kernels::multiply(g, other); });
+  return record_inplace(kMulInplace, {self}, self, [other](const Tensor& g) { return multiply(g, other); });
 }
 Tensor div_(const Tensor& self, const Tensor& other) {
   if (!should_record(self, other)) return kernels::div_(self, other);
@@ -272,6 +272,9 @@ Tensor div_(const Tensor& self, const Tensor& other) {
   SavedTensor result = requires_grad(other) ? SavedTensor::output(self) : SavedTensor();
   return record_inplace(kDivInplace, {self, other}, self, [result, other = SavedTensor(other)](const Tensor& g) {
     const Tensor& b = other.get();
+    if (GradMode::is_enabled())
+      return std::pair{divide(g, b),
+                       result.defined() ? sum_to(neg(divide(multiply(g, result.unpack()), b)), b.shape()) : Tensor()};
     Tensor gs = kernels::divide(g, b);
     Tensor go = result.defined()
                     ? reduce_to_shape(kernels::neg(kernels::divide(kernels::multiply(g, result.get()), b)), b.shape())
@@ -283,7 +286,7 @@ Tensor div_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::div_(self, other);
   check_inplace(self, kDivInplace);
   no_grad([&] { return kernels::div_(self, other); });
-  return record_inplace(kDivInplace, {self}, self, [other](const Tensor& g) { return kernels::divide(g, other); });
+  return record_inplace(kDivInplace, {self}, self, [other](const Tensor& g) { return divide(g, other); });
 }
 Tensor zero_(const Tensor& self) {
   if (!should_record(self)) return kernels::zero_(self);
@@ -313,8 +316,10 @@ Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::o
   check_inplace(self, kClampInplace);
   SavedTensor before(no_grad([&] { return self.clone(); }));
   no_grad([&] { return kernels::clamp_(self, min, max); });
-  return record_inplace(kClampInplace, {self}, self,
-                        [before, min, max](const Tensor& g) { return clip_backward(g, before.get(), min, max); });
+  return record_inplace(kClampInplace, {self}, self, [before, min, max](const Tensor& g) {
+    const auto raw = [&](const Tensor& grad, const Tensor& x) { return clip_backward(grad, x, min, max); };
+    return GradMode::is_enabled() ? times_piecewise_constant(g, before.get(), raw) : raw(g, before.get());
+  });
 }
 
 }  // namespace ex

@@ -6,11 +6,14 @@
 #include "extensor/autograd/ops/loss.hpp"
 
 #include <fmt/format.h>
+#include <cmath>
+#include <optional>
 
 #include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
 #include "extensor/autograd/ops/activation.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
+#include "extensor/autograd/ops/comparison.hpp"
 #include "extensor/autograd/ops/math.hpp"
 #include "extensor/autograd/ops/reduction.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"
@@ -18,7 +21,6 @@
 namespace ex {
 
 using autograd::differentiable;
-using autograd::first_order_only;
 using autograd::OpInfo;
 using autograd::register_op;
 using autograd::SavedTensor;
@@ -26,16 +28,12 @@ using autograd::TensorList;
 using namespace autograd::detail;
 
 namespace {
-// The classification losses' backward kernels are fused and do not record yet:
-// create_graph through one throws, naming it.
-autograd::DoubleBackward first_order() { return first_order_only("its recorded derivative is not written yet"); }
-
 const OpInfo& kMseLoss = register_op("mse_loss", "input, target, reduction", differentiable());
 const OpInfo& kL1Loss = register_op("l1_loss", "input, target, reduction", differentiable());
 const OpInfo& kSmoothL1Loss = register_op("smooth_l1_loss", "input, target, reduction, beta", differentiable());
-const OpInfo& kBce = register_op("binary_cross_entropy", "input, target, weight, reduction", first_order());
+const OpInfo& kBce = register_op("binary_cross_entropy", "input, target, weight, reduction", differentiable());
 const OpInfo& kBceWithLogits =
-    register_op("binary_cross_entropy_with_logits", "input, target, weight, pos_weight, reduction", first_order());
+    register_op("binary_cross_entropy_with_logits", "input, target, weight, pos_weight, reduction", differentiable());
 const OpInfo& kCrossEntropy =
     register_op("cross_entropy", "input, target, weight, ignore_index, reduction, label_smoothing", differentiable());
 const OpInfo& kNllLoss = register_op("nll_loss", "input, target, weight, ignore_index, reduction", differentiable());
@@ -46,6 +44,13 @@ void check_not_differentiated(const OpInfo& op, const Tensor& t, const char* wha
 
 // An optional saved tensor (weight, pos_weight): undefined when the caller gave none.
 Tensor saved_or_undefined(const SavedTensor& saved) { return saved.defined() ? saved.get() : Tensor(); }
+
+// grad * derivative * weight (when given), / numel for Mean: the loss gradients that
+// are elementwise in the input, in recording ops (create_graph).
+Tensor scaled_loss_gradient(const Tensor& g, const Tensor& derivative, const Tensor& weight, Reduction reduction) {
+  Tensor out = multiply(g, weight.defined() ? multiply(derivative, weight) : derivative);
+  return reduction == Reduction::Mean ? divide(out, static_cast<double>(derivative.numel())) : out;
+}
 
 // nll_loss is linear in its input, with weights that depend on the targets only: its
 // backward does not depend on the input's values, and under create_graph it is recorded
@@ -115,6 +120,19 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
       [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), reduction,
        target_needs_grad = requires_grad(target)](const Tensor& g) {
         const Tensor &x = input.get(), &t = target.get(), w = saved_or_undefined(weight);
+        if (GradMode::is_enabled() && should_record_optional(g, x, t)) {
+          // The kernels' formulas in recording ops, with the same clamps: a log clamped
+          // at -100 contributes nothing to the input's gradient.
+          const double tiny = std::exp(-100.0);
+          const Tensor one_minus_x = subtract(1.0, x);
+          const Tensor active_x = greater(x, tiny).to(x.dtype()), active_1mx = greater(one_minus_x, tiny).to(x.dtype());
+          const Tensor dx =
+              subtract(divide(multiply(subtract(1.0, t), active_1mx), clip(one_minus_x, tiny, std::nullopt)),
+                       divide(multiply(t, active_x), clip(x, tiny, std::nullopt)));
+          const Tensor dt = subtract(clip(log(one_minus_x), -100.0, std::nullopt), clip(log(x), -100.0, std::nullopt));
+          return std::pair{scaled_loss_gradient(g, dx, w, reduction),
+                           target_needs_grad ? scaled_loss_gradient(g, dt, w, reduction) : Tensor()};
+        }
         return std::pair{binary_cross_entropy_backward(g, x, t, w, reduction),
                          target_needs_grad ? binary_cross_entropy_target_backward(g, x, t, w, reduction) : Tensor()};
       });
@@ -133,6 +151,17 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
        pos_weight = SavedTensor(pos_weight), reduction, target_needs_grad = requires_grad(target)](const Tensor& g) {
         const Tensor &x = input.get(), &t = target.get(), w = saved_or_undefined(weight),
                      p = saved_or_undefined(pos_weight);
+        if (GradMode::is_enabled() && should_record_optional(g, x, t)) {
+          // (1 + (p - 1) t) sigmoid(x) - p t and p softplus(-x) - softplus(x), p = 1 when
+          // absent, in recording ops.
+          const Tensor s = sigmoid(x);
+          const Tensor dx = p.defined() ? subtract(multiply(add(multiply(subtract(p, 1.0), t), 1.0), s), multiply(p, t))
+                                        : subtract(s, t);
+          const Tensor soft_neg = softplus(neg(x));
+          const Tensor dt = subtract(p.defined() ? multiply(p, soft_neg) : soft_neg, softplus(x));
+          return std::pair{scaled_loss_gradient(g, dx, w, reduction),
+                           target_needs_grad ? scaled_loss_gradient(g, dt, w, reduction) : Tensor()};
+        }
         return std::pair{
             binary_cross_entropy_with_logits_backward(g, x, t, w, reduction, p),
             target_needs_grad ? binary_cross_entropy_with_logits_target_backward(g, x, t, w, reduction, p) : Tensor()};

@@ -50,9 +50,14 @@ using CustomBackward = std::function<std::vector<Tensor>(FunctionContext&, const
 // an input requires grad, the outputs get a node that calls backward. The constructor
 // registers the name (registered_ops() lists it with custom = true) and throws ex::Error
 // "register_op: ..." if it is empty or taken; forward and backward must be non-empty.
+// A backward written in public ops records under create_graph, so the op differentiates
+// twice; one that is not (it calls raw kernels or reads values) passes
+// first_order_only("why") (PyTorch's once_differentiable), and create_graph through it
+// throws ex::Error quoting the reason.
 class CustomOp {
  public:
-  CustomOp(std::string name, CustomForward forward, CustomBackward backward);
+  CustomOp(std::string name, CustomForward forward, CustomBackward backward,
+           DoubleBackward double_backward = differentiable());
   // Runs the op. Throws ex::Error "<name>: ..." if forward returns no outputs or an
   // undefined one; backward errors surface from backward() naming the op.
   std::vector<Tensor> operator()(const std::vector<Tensor>& inputs) const;

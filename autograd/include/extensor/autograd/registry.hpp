@@ -43,7 +43,7 @@ const OpInfo* find_op(const std::string& name);
 // "register_op: ..." if the name is empty or already registered.
 // Custom ops are differentiable twice when their backward is written in public ops.
 const OpInfo& register_op(std::string name, std::string saves, bool custom = false);
-const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward);
+const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward, bool custom = false);
 // The composite tier: public ops written from other public ops (softplus, silu, mish).
 // They have no entry (their gradient is their composition's); their names are listed
 // here so the registry test knows them. register_composite returns true, so it can
