@@ -1,6 +1,7 @@
 // AccumulateGrad: adds a leaf's gradient into grad().
 
 #include "autograd/src/accumulate_grad.hpp"
+#include "common/check.hpp"
 
 #include <fmt/format.h>
 
@@ -47,8 +48,8 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   AutogradMeta& meta = *leaf_->autograd_meta;
   const Tensor leaf(leaf_);
   if (grad.shape() != leaf.shape())
-    throw Error(fmt::format("backward: gradient of shape {} reached a leaf of shape {}", grad.shape().str(),
-                            leaf.shape().str()));
+    ex::detail::fail("backward: gradient of shape {} reached a leaf of shape {}", grad.shape().str(),
+                     leaf.shape().str());
   if (grad.dtype() != leaf.dtype()) grad = grad.to(leaf.dtype());
   std::lock_guard lock(meta.mutex);
   if (current_tape().create_graph) {

@@ -2,6 +2,7 @@
 // order, each once with the sum of its incoming gradients.
 
 #include "extensor/autograd/engine.hpp"
+#include "common/check.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -55,7 +56,7 @@ class Engine {
         create_graph_(create_graph),
         captures_(captures),
         tape_(detail::current_tape()) {
-    if (tape_.in_backward) throw Error(fmt::format("{}: called from inside a backward hook or kernel", fn));
+    if (tape_.in_backward) ex::detail::fail("{}: called from inside a backward hook or kernel", fn);
     tape_.in_backward = true;
     tape_.create_graph = create_graph;
     // One counter for all threads, not one per tape: discover() checks a node's epoch
@@ -193,14 +194,14 @@ class Engine {
   TensorList apply(const std::shared_ptr<Node>& owner, TensorList&& grads) {
     Node& node = *owner;
     if (node.released_)
-      throw Error(fmt::format(
+      ex::detail::fail(
           "{}: trying to backward through the graph a second time (op '{}' already freed its saved tensors); "
           "pass retain_graph=true to the first backward to keep them",
-          fn_, node.name()));
+          fn_, node.name());
     if (create_graph_ && !node.op().differentiable_backward && !is_accumulator(node))
-      throw Error(fmt::format(
+      ex::detail::fail(
           "{}: create_graph=true: the backward of '{}' is not differentiable ({})", fn_, node.name(),
-          node.op().first_order_reason.empty() ? "no recorded derivative yet" : node.op().first_order_reason));
+          node.op().first_order_reason.empty() ? "no recorded derivative yet" : node.op().first_order_reason);
     detail::running_node = &node;
     detail::running_node_owner = &owner;
     TensorList input_grads;
@@ -220,23 +221,23 @@ class Engine {
       node.released_ = true;
     }
     if (!is_accumulator(node) && input_grads.size() != node.next_edges_.size())
-      throw Error(fmt::format("{}: the backward of '{}' returned {} gradients for {} inputs", fn_, node.name(),
-                              input_grads.size(), node.next_edges_.size()));
+      ex::detail::fail("{}: the backward of '{}' returned {} gradients for {} inputs", fn_, node.name(),
+                       input_grads.size(), node.next_edges_.size());
     for (std::size_t i = 0; i < input_grads.size(); ++i) {
       Tensor& g = input_grads[i];
       if (!g.defined() || !node.next_edges_[i].node) continue;
       if (g.shape() != node.input_shapes_[i])
-        throw Error(fmt::format("{}: the backward of '{}' returned a gradient of shape {} for input {} of shape {}",
-                                fn_, node.name(), g.shape().str(), i, node.input_shapes_[i].str()));
+        ex::detail::fail("{}: the backward of '{}' returned a gradient of shape {} for input {} of shape {}", fn_,
+                         node.name(), g.shape().str(), i, node.input_shapes_[i].str());
       if (g.dtype() != node.input_dtypes_[i]) g = g.to(node.input_dtypes_[i]);
     }
     if (tape_.anomaly_mode)
       for (std::size_t i = 0; i < input_grads.size(); ++i)
         if (input_grads[i].defined() && node.next_edges_[i].node && !all_finite(input_grads[i]))
-          throw Error(fmt::format(
+          ex::detail::fail(
               "{}: the backward of '{}' (forward inputs of shapes {}) returned NaN or Inf in the gradient of "
               "input {}",
-              fn_, node.name(), shapes_str(node.input_shapes()), i));
+              fn_, node.name(), shapes_str(node.input_shapes()), i);
     return input_grads;
   }
 
@@ -255,16 +256,16 @@ namespace {
 // Validates outputs and their seeds; returns the root edges and the seed gradients.
 std::pair<std::vector<Edge>, TensorList> roots_of(const char* fn, const std::vector<Tensor>& outputs,
                                                   const std::vector<Tensor>& grad_outputs, bool create_graph) {
-  if (outputs.empty()) throw Error(fmt::format("{}: no outputs given", fn));
+  if (outputs.empty()) ex::detail::fail("{}: no outputs given", fn);
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
-    throw Error(fmt::format("{}: {} grad_outputs given for {} outputs", fn, grad_outputs.size(), outputs.size()));
+    ex::detail::fail("{}: {} grad_outputs given for {} outputs", fn, grad_outputs.size(), outputs.size());
   std::vector<Edge> roots;
   TensorList grads;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& out = outputs[i];
     if (!detail::requires_grad(out))
-      throw Error(fmt::format("{}: output {} (shape {}) does not require grad and has no grad_fn", fn, i,
-                              out.defined() ? out.shape().str() : std::string("undefined")));
+      ex::detail::fail("{}: output {} (shape {}) does not require grad and has no grad_fn", fn, i,
+                       out.defined() ? out.shape().str() : std::string("undefined"));
     Tensor grad = grad_outputs.empty() ? Tensor() : grad_outputs[i];
     if (!grad.defined()) {
       if (out.numel() != 1)
@@ -273,8 +274,8 @@ std::pair<std::vector<Edge>, TensorList> roots_of(const char* fn, const std::vec
                         i, out.shape().str()));
       grad = ones(out.shape(), out.dtype());
     } else if (grad.shape() != out.shape()) {
-      throw Error(fmt::format("{}: grad of shape {} given for output {} of shape {}", fn, grad.shape().str(), i,
-                              out.shape().str()));
+      ex::detail::fail("{}: grad of shape {} given for output {} of shape {}", fn, grad.shape().str(), i,
+                       out.shape().str());
     } else if (grad.dtype() != out.dtype()) {
       grad = grad.to(out.dtype());
     }
@@ -303,13 +304,12 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& in = inputs[i];
     if (!detail::requires_grad(in))
-      throw Error(fmt::format("grad: input {} (shape {}) does not require grad", i,
-                              in.defined() ? in.shape().str() : std::string("undefined")));
+      ex::detail::fail("grad: input {} (shape {}) does not require grad", i,
+                       in.defined() ? in.shape().str() : std::string("undefined"));
     AutogradMeta& meta = *in.unsafe_impl()->autograd_meta;
     std::shared_ptr<Node> node = meta.grad_fn ? meta.grad_fn : detail::current_accumulator(meta);
     if (!node && allow_unused) continue;
-    if (!node)
-      throw Error(fmt::format("grad: input {} (shape {}) was not used to compute the outputs", i, in.shape().str()));
+    if (!node) ex::detail::fail("grad: input {} (shape {}) was not used to compute the outputs", i, in.shape().str());
     captures.push_back(Capture{node.get(), meta.grad_fn ? meta.output_nr : 0u, i});
     keep_alive.push_back(std::move(node));
   }

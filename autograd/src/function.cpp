@@ -1,6 +1,7 @@
 // Custom differentiable ops.
 
 #include "extensor/autograd/function.hpp"
+#include "common/check.hpp"
 
 #include <fmt/format.h>
 
@@ -29,16 +30,16 @@ CustomOp::CustomOp(std::string name, CustomForward forward, CustomBackward backw
                          /*custom=*/true)),
       forward_(std::move(forward)),
       backward_(std::move(backward)) {
-  if (!forward_ || !backward_) throw Error(fmt::format("CustomOp: '{}' needs both a forward and a backward", name));
+  if (!forward_ || !backward_) ex::detail::fail("CustomOp: '{}' needs both a forward and a backward", name);
 }
 
 std::vector<Tensor> CustomOp::operator()(const std::vector<Tensor>& inputs) const {
   auto ctx = std::make_shared<FunctionContext>();
   for (const Tensor& in : inputs) ctx->needs_input_grad.push_back(detail::requires_grad(in));
   std::vector<Tensor> outputs = detail::no_grad([&] { return forward_(*ctx, inputs); });
-  if (outputs.empty()) throw Error(fmt::format("{}: forward returned no outputs", info_->name));
+  if (outputs.empty()) ex::detail::fail("{}: forward returned no outputs", info_->name);
   for (std::size_t i = 0; i < outputs.size(); ++i)
-    if (!outputs[i].defined()) throw Error(fmt::format("{}: forward returned an undefined output {}", info_->name, i));
+    if (!outputs[i].defined()) ex::detail::fail("{}: forward returned an undefined output {}", info_->name, i);
   if (!detail::should_record(inputs)) return outputs;
 
   // An output saved for backward would own the node that owns it: keep an alias instead.

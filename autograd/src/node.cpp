@@ -1,6 +1,7 @@
 // Nodes, saved tensors, the thread's tape, and wiring a recorded op into the graph.
 
 #include "extensor/autograd/node.hpp"
+#include "common/check.hpp"
 
 #include <fmt/format.h>
 #include <atomic>
@@ -110,10 +111,10 @@ const Tensor& SavedTensor::get() const {
                     "freed); pass retain_graph=true to the first backward to keep them",
                     op_name_or_unknown(node)));
   if (tensor_.version() != version_)
-    throw Error(fmt::format(
+    ex::detail::fail(
         "{}: a tensor of shape {} needed for gradient computation has been modified by an inplace operation "
         "(it is at version {}, it was saved at version {}); use clone() before the in-place op",
-        op_name_or_unknown(node), tensor_.shape().str(), tensor_.version(), version_));
+        op_name_or_unknown(node), tensor_.shape().str(), tensor_.version(), version_);
   return tensor_;
 }
 
@@ -231,10 +232,10 @@ void check_inplace(const Tensor& self, const OpInfo& op) {
   if (!impl || !impl->autograd_meta || !impl->autograd_meta->requires_grad) return;
   const AutogradMeta& meta = *impl->autograd_meta;
   if (!meta.grad_fn)
-    throw Error(fmt::format(
+    ex::detail::fail(
         "{}: a leaf tensor that requires grad (shape {}) cannot be modified in place while recording; wrap the "
         "update in ex::NoGradGuard or use an out-of-place op",
-        op.name, self.shape().str()));
+        op.name, self.shape().str());
   if (meta.is_view)
     throw Error(
         fmt::format("{}: in-place modification of a view (shape {}, made by {}) of a tensor that requires grad is not "

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "autograd/src/record.hpp"
+#include "common/check.hpp"
 #include "core/src/tensor_hooks.hpp"
 #include "extensor/autograd/engine.hpp"
 #include "extensor/autograd/ops/shape.hpp"
@@ -85,10 +86,10 @@ const Tensor& Tensor::requires_grad_(bool requires_grad) const {
   AutogradMeta* meta = meta_of(*this);
   if (meta && meta->grad_fn) {
     if (!requires_grad)
-      throw Error(fmt::format(
+      ex::detail::fail(
           "requires_grad_: this tensor (shape {}) is the result of '{}', not a leaf; use detach() to get a tensor "
           "that does not require grad",
-          shape().str(), meta->grad_fn->name()));
+          shape().str(), meta->grad_fn->name());
     return *this;
   }
   if (requires_grad && !is_floating(dtype()))
@@ -113,8 +114,8 @@ Tensor Tensor::grad() const {
 
 void Tensor::set_grad(const Tensor& grad) const {
   if (grad.defined() && (grad.shape() != shape() || grad.dtype() != dtype()))
-    throw Error(fmt::format("set_grad: gradient of shape {} and dtype {} for a tensor of shape {} and dtype {}",
-                            grad.shape().str(), dtype_name(grad.dtype()), shape().str(), dtype_name(dtype())));
+    ex::detail::fail("set_grad: gradient of shape {} and dtype {} for a tensor of shape {} and dtype {}",
+                     grad.shape().str(), dtype_name(grad.dtype()), shape().str(), dtype_name(dtype()));
   if (!grad.defined() && !meta_of(*this)) return;
   AutogradMeta& meta = ensure_meta(*this);
   std::lock_guard lock(meta.mutex);
@@ -124,7 +125,7 @@ void Tensor::set_grad(const Tensor& grad) const {
 void Tensor::retain_grad() const {
   AutogradMeta* meta = meta_of(*this);
   if (!meta || !meta->requires_grad)
-    throw Error(fmt::format("retain_grad: the tensor (shape {}) does not require grad", shape().str()));
+    ex::detail::fail("retain_grad: the tensor (shape {}) does not require grad", shape().str());
   if (!meta->grad_fn || meta->retains_grad) return;  // leaves keep their gradient anyway
   meta->retains_grad = true;
   std::weak_ptr<AutogradMeta> weak = impl_ptr()->autograd_meta;
@@ -170,7 +171,7 @@ void Tensor::backward(const Tensor& grad, bool retain_graph) const {
 std::size_t Tensor::register_hook(std::function<Tensor(const Tensor&)> fn) const {
   AutogradMeta* meta = meta_of(*this);
   if (!meta || !meta->requires_grad)
-    throw Error(fmt::format("register_hook: the tensor (shape {}) does not require grad", shape().str()));
+    ex::detail::fail("register_hook: the tensor (shape {}) does not require grad", shape().str());
   if (meta->grad_fn) return meta->grad_fn->add_pre_hook(meta->output_nr, std::move(fn));
   static std::atomic<std::size_t> next_leaf_handle{1ull << 62};  // disjoint from node hook handles
   const std::size_t handle = next_leaf_handle.fetch_add(1, std::memory_order_relaxed);

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/onednn.hpp"
 #include "extensor/core/threading.hpp"
 

@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/core/dtype.hpp"
 #include "extensor/core/scalar.hpp"
 

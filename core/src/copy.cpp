@@ -4,7 +4,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/simd.hpp"
 #include "core/src/strided_loop.hpp"
 #include "core/src/tensor_hooks.hpp"

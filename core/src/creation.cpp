@@ -5,7 +5,7 @@
 #include <cstring>
 #include <numbers>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/parallel.hpp"
 #include "core/src/strided_loop.hpp"
 

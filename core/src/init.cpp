@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/strided_loop.hpp"
 #include "extensor/core/creation.hpp"
 

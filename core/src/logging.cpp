@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 
 namespace ex {
 

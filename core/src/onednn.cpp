@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/core/logging.hpp"
 #include "extensor/core/threading.hpp"
 

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/core/tensor.hpp"
 
 namespace ex {

@@ -7,7 +7,7 @@
 #include <new>
 #include <ostream>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 
 namespace ex {
 

@@ -12,7 +12,7 @@
 #include <new>
 #include <string_view>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define EXTENSOR_NO_BLOCK_CACHE 1

@@ -4,7 +4,7 @@
 #include <atomic>
 #include <optional>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/strided_loop.hpp"
 #include "core/src/tensor_hooks.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 
 namespace ex::data::detail {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "data/src/batch_prefetcher.hpp"
 #include "extensor/core/random.hpp"
 

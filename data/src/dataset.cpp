@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/shape.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "data/src/idx.hpp"
 #include "extensor/core/creation.hpp"
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "data/src/idx.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/data/fashion_mnist.hpp"

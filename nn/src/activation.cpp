@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/ops/activation.hpp"
 #include "extensor/core/creation.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "extensor/nn/container.hpp"
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/ops/shape.hpp"
 #include "extensor/nn/flatten.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "extensor/nn/dropout.hpp"
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/ops/comparison.hpp"

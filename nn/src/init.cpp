@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string_view>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/core/creation.hpp"
@@ -45,7 +45,7 @@ Tensor fill_as(const Tensor& t, const Scalar& value, const char* fn) {
     constexpr std::string_view prefix = "fill_: ";
     std::string_view message = e.what();
     if (message.starts_with(prefix)) message.remove_prefix(prefix.size());
-    throw Error(fmt::format("{}: {}", fn, message));
+    ex::detail::fail("{}: {}", fn, message);
   }
 }
 

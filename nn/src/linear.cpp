@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/ops/matmul.hpp"
 #include "extensor/autograd/ops/shape.hpp"

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 
 namespace ex::nn {
 

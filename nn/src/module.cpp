@@ -7,7 +7,7 @@
 #include <sstream>
 #include <unordered_set>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/node.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"

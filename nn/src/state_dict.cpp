@@ -2,7 +2,7 @@
 
 #include "extensor/nn/state_dict.hpp"
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 
 namespace ex::nn {
 

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/core/creation.hpp"
 

@@ -5,7 +5,7 @@
 #include <typeinfo>
 #include <unordered_set>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "optim/src/sgd_kernel.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <type_traits>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/strided_loop.hpp"
 
 namespace ex::optim::detail {

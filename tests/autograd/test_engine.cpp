@@ -48,7 +48,7 @@ TEST_CASE("backward with an explicit gradient, and its errors") {
   CHECK_THROWS_WITH_AS(vec({1}).backward(), doctest::Contains("does not require grad"), ex::Error);
 }
 
-TEST_CASE("leaf gradients accumulate across backward calls; retain_graph keeps the graph") {
+TEST_CASE("leaf gradients accumulate across backward calls, retain_graph keeps the graph") {
   Tensor x = leaf({1, 2});
   Tensor y = total(x * x);
   y.backward(Tensor(), /*retain_graph=*/true);

@@ -121,7 +121,7 @@ TEST_CASE("registry: every built-in entry passes gradcheck (float64) on its samp
   }
 }
 
-TEST_CASE("registry: every differentiable entry passes gradgradcheck; the others throw under create_graph") {
+TEST_CASE("registry: every differentiable entry passes gradgradcheck, and the others throw under create_graph") {
   const ex::test::GradcheckSamples samples = ex::test::registry_gradcheck_samples();
   std::size_t twice = 0, once = 0;
   for (const ex::autograd::OpInfo* op : ex::autograd::registered_ops()) {
@@ -352,7 +352,7 @@ TEST_CASE("registry: binary cross entropy losses differentiate the target (PyTor
                1e-12);
 }
 
-TEST_CASE("registry: loss weights are constants; recording with one that requires grad throws") {
+TEST_CASE("registry: loss weights are constants, recording with one that requires grad throws") {
   const Tensor p = ex::tensor<double>({0.2, 0.7}, {2});
   const Tensor t = ex::tensor<double>({0.0, 1.0}, {2});
   const Tensor w = ex::tensor<double>({0.5, 2.0}, {2}).requires_grad_();

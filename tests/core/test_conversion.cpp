@@ -58,7 +58,7 @@ TEST_CASE("conversion: full, fill_ and constant_ throw for values that do not fi
   CHECK(ex::full({1}, 1.8e19, DType::UInt64).item<std::uint64_t>() == 18000000000000000000u);
 }
 
-TEST_CASE("conversion: arange and linspace check their ends; arange rejects bool like PyTorch") {
+TEST_CASE("conversion: arange and linspace check their ends, arange rejects bool like PyTorch") {
   CHECK(ex::arange(0.0, 300.0, 100.0, DType::UInt8).to_vector<int>() == std::vector<int>{0, 100, 200});
   CHECK(error_of([] { (void)ex::arange(0.0, 300.0, 1.0, DType::UInt8); }).starts_with("arange: value 299"));
   CHECK(error_of([] { (void)ex::arange(0.0, 3.0, 1.0, DType::Bool); }) ==

@@ -145,7 +145,7 @@ TEST_CASE("half dtypes and zero-size shapes") {
   CHECK(ex::kaiming_uniform_(z).shape() == Shape{0, 5});
 }
 
-TEST_CASE("seeding: same seed, same values; default generator via manual_seed") {
+TEST_CASE("seeding: same seed, same values, default generator via manual_seed") {
   ex::Generator g1(42), g2(42), g3(43);
   const auto a = ex::xavier_uniform({8, 8}, 1.0, DType::Float32, g1).to_vector<float>();
   const auto b = ex::xavier_uniform({8, 8}, 1.0, DType::Float32, g2).to_vector<float>();

@@ -52,7 +52,7 @@ TEST_CASE("Sequential: operator[] and typed at(), negative indices, errors") {
   CHECK(seq->size() == 3);
 }
 
-TEST_CASE("Sequential: forward chains the modules; empty returns its input") {
+TEST_CASE("Sequential: forward chains the modules, empty returns its input") {
   ex::manual_seed(5);
   auto seq = mlp();
   const Tensor x = ex::randn({6, 4});

@@ -118,7 +118,7 @@ TEST_CASE("Module: invalid and duplicate names, bad tensors and cycles throw") {
   CHECK(names_of(m->named_children()) == Strings{"c", "child"});
 }
 
-TEST_CASE("Module: modules() needs a shared_ptr; the default forward throws") {
+TEST_CASE("Module: modules() needs a shared_ptr, the default forward throws") {
   Linear on_stack(2, 2);
   CHECK_THROWS_WITH_AS(on_stack.modules(), doctest::Contains("modules: module Linear is not held by a std::shared_ptr"),
                        ex::Error);

@@ -29,7 +29,7 @@ std::shared_ptr<nn::Sequential> model() {
 
 }  // namespace
 
-TEST_CASE("state_dict: each module's parameters, then its buffers, then its children; detached aliases") {
+TEST_CASE("state_dict: each module's parameters, then its buffers, then its children, detached aliases") {
   auto m = model();
   const StateDict sd = m->state_dict();
   CHECK(sd.keys() == Strings{"0.weight", "0.bias", "2.gain", "2.count", "2.fc.weight", "2.fc.bias"});

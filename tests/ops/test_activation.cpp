@@ -180,7 +180,7 @@ TEST_CASE("activation: the default threshold sends large float32 tensors to oneD
   CHECK((ex::kernels::last_activation_impl() != "extensor") == ex::test::onednn_runs(DType::BFloat16));
 }
 
-TEST_CASE("activation: relu on integer tensors keeps the dtype; bool is rejected") {
+TEST_CASE("activation: relu on integer tensors keeps the dtype, bool is rejected") {
   check_values(ex::relu(ex::tensor<std::int32_t>({-3, 0, 5, -2147483647 - 1})), {4}, {0, 0, 5, 0});
   const Tensor i64 = ex::relu(ex::tensor<std::int64_t>({-7, 8}, {2, 1}));
   CHECK(i64.dtype() == DType::Int64);

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/autograd/engine.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/registry.hpp"

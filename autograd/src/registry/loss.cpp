@@ -4,6 +4,7 @@
 // gradient. Class-index targets are int64, which can never require grad.
 
 #include "extensor/autograd/ops/loss.hpp"
+#include "common/check.hpp"
 
 #include <fmt/format.h>
 #include <cmath>
@@ -39,7 +40,7 @@ const OpInfo& kCrossEntropy =
 const OpInfo& kNllLoss = register_op("nll_loss", "input, target, weight, ignore_index, reduction", differentiable());
 
 void check_not_differentiated(const OpInfo& op, const Tensor& t, const char* what) {
-  if (requires_grad(t)) throw Error(fmt::format("{}: the derivative for {} is not implemented", op.name, what));
+  if (requires_grad(t)) ex::detail::fail("{}: the derivative for {} is not implemented", op.name, what);
 }
 
 // An optional saved tensor (weight, pos_weight): undefined when the caller gave none.

@@ -6,7 +6,7 @@
 
 #include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "extensor/core/creation.hpp"
 
 namespace ex {

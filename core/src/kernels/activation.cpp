@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/dispatch_floating.hpp"
 #include "core/src/kernels/elementwise.hpp"
 #include "core/src/kernels/math_vec.hpp"

@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/kernels/elementwise.hpp"
 #include "core/src/strided_loop.hpp"
 #include "extensor/core/creation.hpp"

@@ -50,7 +50,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/simd.hpp"
 #include "core/src/strided_loop.hpp"
 #include "extensor/core/scalar.hpp"

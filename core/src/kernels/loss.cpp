@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/dispatch_floating.hpp"
 #include "core/src/parallel.hpp"
 #include "core/src/strided_loop.hpp"

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/kernels/matmul_gemm.hpp"
 #include "core/src/onednn.hpp"
 #include "core/src/strided_loop.hpp"

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/kernels/reduction_engine.hpp"
 #include "core/src/parallel.hpp"
 #include "core/src/strided_loop.hpp"

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/src/check.hpp"
+#include "common/check.hpp"
 #include "core/src/parallel.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/reduction.hpp"

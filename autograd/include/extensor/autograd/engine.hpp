@@ -25,7 +25,9 @@ namespace ex::autograd {
 // create_graph: the backward computation is itself recorded, so the gradients (grad() of
 // the leaves) carry a graph and can be differentiated again (gradient penalties,
 // Hessian-vector products, third derivatives); it implies retain_graph, and grad() is
-// then replaced by a new tensor instead of being added to in place. Throws ex::Error
+// then replaced by a new tensor instead of being added to in place. As in PyTorch, a
+// leaf then holds a gradient whose graph holds the leaf: clear it with set_grad({}) (or
+// Optimizer::zero_grad(true)) when done, or prefer grad(), which stores nothing. Throws ex::Error
 // naming the op when the graph holds an op whose backward is not differentiable
 // (registered_ops() lists each with its first_order_reason).
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs = {},
