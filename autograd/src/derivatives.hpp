@@ -33,12 +33,6 @@ TensorList linear_backward(const OpInfo& op, const Tensor& grad, Backward&& back
                      [adjoint = std::move(adjoint)](const TensorList& upstream) { return adjoint(upstream); });
 }
 
-// The adjoint of an op that only changes how grad's elements are laid out or repeated
-// (reshape, squeeze, flatten, ...): the upstream gradient reshaped to grad's shape.
-inline auto reshaped_to(const Shape& shape) {
-  return [shape](const TensorList& upstream) { return reshape(upstream[0], shape); };
-}
-
 // t summed over the dims along which shape was broadcast to t's shape, as a recording op.
 Tensor sum_to(const Tensor& t, const Shape& shape);
 

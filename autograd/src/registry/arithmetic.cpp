@@ -100,7 +100,8 @@ Tensor subtract(const Scalar& a, const Tensor& b) {
   }
 
 namespace {
-bool records(const Tensor& g, const Tensor& a, const Tensor& b) {
+// Whether a backward runs under create_graph with something to differentiate.
+bool backward_records(const Tensor& g, const Tensor& a, const Tensor& b) {
   return GradMode::is_enabled() && should_record_optional(g, a, b);
 }
 Tensor masked(bool needed, Tensor t) { return needed ? std::move(t) : Tensor(); }
@@ -114,34 +115,34 @@ Tensor multiply_derivative(const Tensor& g, const Scalar& a, const Tensor& b) {
   return GradMode::is_enabled() ? multiply(g, a) : multiply_backward(g, a, b);
 }
 std::pair<Tensor, Tensor> divide_derivative(const Tensor& g, const Tensor& a, const Tensor& b, OutputMask mask) {
-  if (!records(g, a, b)) return divide_backward(g, a, b, mask);
+  if (!backward_records(g, a, b)) return divide_backward(g, a, b, mask);
   return {masked(mask[0] && is_floating(a.dtype()), sum_to(divide(g, b), a.shape())),
           masked(mask[1] && is_floating(b.dtype()), sum_to(neg(divide(multiply(g, divide(a, b)), b)), b.shape()))};
 }
 Tensor divide_derivative(const Tensor& g, const Scalar& a, const Tensor& b) {
-  if (!records(g, b, b)) return divide_backward(g, a, b);
+  if (!backward_records(g, b, b)) return divide_backward(g, a, b);
   return neg(divide(multiply(g, divide(a, b)), b));
 }
 std::pair<Tensor, Tensor> modulo_derivative(const Tensor& g, const Tensor& a, const Tensor& b, OutputMask mask) {
-  if (!records(g, a, b)) return modulo_backward(g, a, b, mask);
+  if (!backward_records(g, a, b)) return modulo_backward(g, a, b, mask);
   return {masked(mask[0] && is_floating(a.dtype()), sum_to(g, a.shape())),
           masked(mask[1] && is_floating(b.dtype()), sum_to(neg(multiply(g, floor_divide(a, b))), b.shape()))};
 }
 Tensor modulo_derivative(const Tensor& g, const Scalar& a, const Tensor& b) {
-  if (!records(g, b, b)) return modulo_backward(g, a, b);
+  if (!backward_records(g, b, b)) return modulo_backward(g, a, b);
   return neg(multiply(g, floor_divide(a, b)));
 }
 // Under create_graph the plain formulas: at base 0 they give inf/NaN where the raw
 // kernel defines exact zeros.
 std::pair<Tensor, Tensor> power_derivative(const Tensor& g, const Tensor& base, const Tensor& e, OutputMask mask) {
-  if (!records(g, base, e)) return power_backward(g, base, e, mask);
+  if (!backward_records(g, base, e)) return power_backward(g, base, e, mask);
   return {
       masked(mask[0] && is_floating(base.dtype()),
              sum_to(multiply(g, multiply(e, power(base, subtract(e, 1.0)))), base.shape())),
       masked(mask[1] && is_floating(e.dtype()), sum_to(multiply(g, multiply(power(base, e), log(base))), e.shape()))};
 }
 Tensor power_derivative(const Tensor& g, const Scalar& base, const Tensor& e) {
-  if (!records(g, e, e)) return power_backward(g, base, e);
+  if (!backward_records(g, e, e)) return power_backward(g, base, e);
   return multiply(g, multiply(power(base, e), std::log(base.to_double())));
 }
 }  // namespace
@@ -171,7 +172,7 @@ Tensor power(const Tensor& base, const Scalar& exponent) {
   return record(kPower, {base}, no_grad([&] { return kernels::power(base, exponent); }),
                 [base = SavedTensor(base), exponent](const Tensor& g) {
                   const Tensor& x = base.get();
-                  if (!records(g, x, x)) return power_backward(g, x, exponent);
+                  if (!backward_records(g, x, x)) return power_backward(g, x, exponent);
                   const double e = exponent.to_double();
                   return e == 0 ? multiply(g, 0.0) : multiply(g, multiply(power(x, e - 1), e));
                 });
