@@ -82,8 +82,9 @@ auto unary_backward(SavedTensor saved, Backward backward, Formula formula) {
   };
 }
 
-// record_unary with a formula: the op records like record_unary(op, x, forward,
-// backward), and under create_graph its backward is formula(g, saved) instead.
+// An op of one tensor: forward(x) runs the kernel; the node keeps x or the output (Save)
+// and runs backward(g, saved), the raw kernel, or under create_graph formula(g, saved),
+// the same derivative in recording ops.
 template <Save what, class Forward, class Backward, class Formula>
 Tensor record_unary(const OpInfo& op, const Tensor& x, Forward&& forward, Backward backward, Formula formula) {
   if (!should_record(x)) return forward(x);

@@ -31,10 +31,12 @@ std::string index_str(std::int64_t flat, const Shape& shape) {
   return fmt::format("[{}]", fmt::join(index, ", "));
 }
 
-}  // namespace
-
-GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,
-                          double rtol) {
+// The arguments fn is called with: a fresh float64 leaf for every checked input (those
+// that require grad, or every float64 input when none does), the others unchanged; and
+// the indices of the checked ones. Throws ex::Error "<fn>: ..." for a checked input that
+// is not float64 and when none is checked.
+std::pair<std::vector<Tensor>, std::vector<std::size_t>> checked_copies(const char* fn,
+                                                                        const std::vector<Tensor>& inputs) {
   bool any_requires = false;
   for (const Tensor& x : inputs) any_requires |= x.defined() && x.requires_grad();
   std::vector<Tensor> args;
@@ -44,18 +46,19 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
     const bool check = x.defined() && (any_requires ? x.requires_grad() : x.dtype() == DType::Float64);
     if (check && x.dtype() != DType::Float64)
       throw Error(
-          fmt::format("gradcheck: input {} has dtype {}; checked inputs must be float64", i, dtype_name(x.dtype())));
-    if (check) {
-      Tensor copy = x.detach().clone();
-      copy.requires_grad_();
-      args.push_back(copy);
-      checked.push_back(i);
-    } else {
-      args.push_back(x);
-    }
+          fmt::format("{}: input {} has dtype {}; checked inputs must be float64", fn, i, dtype_name(x.dtype())));
+    if (check) checked.push_back(i);
+    args.push_back(check ? x.detach().clone().requires_grad_() : x);
   }
-  if (checked.empty()) throw Error("gradcheck: no input to check (no input requires grad or is float64)");
+  if (checked.empty()) throw Error(fmt::format("{}: no input to check (no input requires grad or is float64)", fn));
+  return {std::move(args), std::move(checked)};
+}
 
+}  // namespace
+
+GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,
+                          double rtol) {
+  auto [args, checked] = checked_copies("gradcheck", inputs);
   const Tensor out = fn(args);
   if (!out.defined() || !is_floating(out.dtype())) throw Error("gradcheck: fn must return a floating tensor");
   Generator gen(20240611);
@@ -114,17 +117,7 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
 
 GradcheckResult gradgradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,
                               double rtol) {
-  bool any_requires = false;
-  for (const Tensor& x : inputs) any_requires |= x.defined() && x.requires_grad();
-  std::vector<std::size_t> checked;
-  std::vector<Tensor> args;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const Tensor& x = inputs[i];
-    const bool check = x.defined() && (any_requires ? x.requires_grad() : x.dtype() == DType::Float64);
-    if (check) checked.push_back(i);
-    args.push_back(check ? x.detach().clone().requires_grad_() : x);
-  }
-  if (checked.empty()) throw Error("gradgradcheck: no input to check (no input requires grad or is float64)");
+  auto [args, checked] = checked_copies("gradgradcheck", inputs);
   const Tensor probe = [&] {
     NoGradGuard no_grad;
     return fn(args);

@@ -140,17 +140,10 @@ Tensor record(const OpInfo& op, InputList inputs, Tensor output, Backward&& back
   return output;
 }
 
-// An op of one tensor whose backward kernel is backward(grad, saved), saved being the
-// input x (Save::Input) or, where the kernel is cheaper from it, the output
-// (Save::Output: exp, sqrt, sigmoid, ...).
+// What the backward of an op of one tensor keeps: the input x (Save::Input) or, where
+// its kernel is cheaper from it, the output (Save::Output: exp, sqrt, sigmoid, ...).
+// record_unary (autograd/src/derivatives.hpp) takes it.
 enum class Save { Input, Output };
-template <Save what, class Forward, class Backward>
-Tensor record_unary(const OpInfo& op, const Tensor& x, Forward&& forward, Backward backward) {
-  if (!should_record(x)) return forward(x);
-  Tensor y = no_grad([&] { return forward(x); });
-  const SavedTensor saved = what == Save::Input ? SavedTensor(x) : SavedTensor::output(y);
-  return record(op, {x}, std::move(y), [saved, backward](const Tensor& g) { return backward(g, saved.get()); });
-}
 
 // In-place ops: self, already modified, becomes the node's output. Call check_inplace
 // before modifying self.

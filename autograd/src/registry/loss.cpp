@@ -49,8 +49,8 @@ Tensor saved_or_undefined(const SavedTensor& saved) { return saved.defined() ? s
 // grad * derivative * weight (when given), / numel for Mean: the loss gradients that
 // are elementwise in the input, in recording ops (create_graph).
 Tensor scaled_loss_gradient(const Tensor& g, const Tensor& derivative, const Tensor& weight, Reduction reduction) {
-  Tensor out = multiply(g, weight.defined() ? multiply(derivative, weight) : derivative);
-  return reduction == Reduction::Mean ? divide(out, static_cast<double>(derivative.numel())) : out;
+  const double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(derivative.numel()) : 1.0;
+  return multiply(g, multiply(weight.defined() ? multiply(derivative, weight) : derivative, scale));
 }
 
 // nll_loss is linear in its input, with weights that depend on the targets only: its
@@ -80,8 +80,7 @@ Tensor record_regression(const OpInfo& op, const Tensor& input, const Tensor& ta
                  dtype = loss.dtype(), target_needs_grad = requires_grad(target)](const Tensor& g) {
                   const Tensor &x = input.get(), &t = target.get();
                   if (GradMode::is_enabled() && should_record_optional(g, x, t)) {
-                    const double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(x.numel()) : 1.0;
-                    const Tensor gi = multiply(g, multiply(slope(subtract(x.to(dtype), t)), scale));
+                    const Tensor gi = scaled_loss_gradient(g, slope(subtract(x.to(dtype), t)), Tensor(), reduction);
                     return std::pair{gi, target_needs_grad ? neg(gi) : Tensor()};
                   }
                   Tensor gi = backward(g, x.to(dtype), t, reduction);
