@@ -51,14 +51,10 @@ bool all_finite(const Tensor& t) {
 class Engine {
  public:
   Engine(const char* fn, bool retain_graph, bool create_graph, const std::vector<Capture>* captures)
-      : fn_(fn),
-        retain_graph_(retain_graph || create_graph),
-        create_graph_(create_graph),
-        captures_(captures),
-        tape_(detail::current_tape()) {
+      : fn_(fn), retain_graph_(retain_graph || create_graph), captures_(captures), tape_(detail::current_tape()) {
     if (tape_.in_backward) ex::detail::fail("{}: called from inside a backward hook or kernel", fn);
     tape_.in_backward = true;
-    tape_.create_graph = create_graph;
+    tape_.create_graph = create_graph;  // AccumulateGrad reads it too
     // One counter for all threads, not one per tape: discover() checks a node's epoch
     // before its tape, so a node of another thread's graph must never carry an epoch
     // equal to this backward's, or it would be skipped instead of reported.
@@ -172,7 +168,7 @@ class Engine {
     if (!pending.defined())
       pending = std::move(grad);
     else
-      pending = create_graph_ ? add(pending, grad) : kernels::add(pending, grad);  // add records the sum
+      pending = tape_.create_graph ? add(pending, grad) : kernels::add(pending, grad);  // add records the sum
   }
 
   static void run_pre_hooks(Node& node, TensorList& grads) {
@@ -198,14 +194,14 @@ class Engine {
           "{}: trying to backward through the graph a second time (op '{}' already freed its saved tensors); "
           "pass retain_graph=true to the first backward to keep them",
           fn_, node.name());
-    if (create_graph_ && !node.op().differentiable_backward && !is_accumulator(node))
+    if (tape_.create_graph && !node.op().differentiable_backward && !is_accumulator(node))
       ex::detail::fail(
           "{}: create_graph=true: the backward of '{}' is not differentiable ({})", fn_, node.name(),
           node.op().first_order_reason.empty() ? "no recorded derivative yet" : node.op().first_order_reason);
     detail::running_node = &node;
     detail::running_node_owner = &owner;
     TensorList input_grads;
-    if (create_graph_) {
+    if (tape_.create_graph) {
       // The backward functions see grad mode on and record what they compute, so the
       // gradients carry a graph of their own.
       EnableGradGuard record;
@@ -243,7 +239,6 @@ class Engine {
 
   const char* fn_;
   bool retain_graph_;
-  bool create_graph_;
   const std::vector<Capture>* captures_;
   detail::Tape& tape_;
   std::uint64_t epoch_;
