@@ -36,6 +36,25 @@ inline const Tensor& defined(const char* fn, const Tensor& t, const char* what =
   return t;
 }
 
+// t itself; throws "fn: ..." unless t is defined with a floating dtype.
+inline const Tensor& floating(const char* fn, const Tensor& t, const char* what = "input") {
+  if (!is_floating(defined(fn, t, what).dtype()))
+    fail("{}: {} must be floating-point (float16, bfloat16, float32, float64), got {} with shape {}", fn, what,
+         t.dtype(), t.shape());
+  return t;
+}
+
+// Throws "fn: ..." unless grad is defined with the shape and dtype of v (the forward
+// tensor it pairs with, named what).
+inline void matches(const char* fn, const Tensor& grad, const Tensor& v, const char* what) {
+  defined(fn, grad, "grad");
+  defined(fn, v, what);
+  if (grad.dtype() != v.dtype())
+    fail("{}: grad has dtype {} but {} has dtype {}; they must match", fn, grad.dtype(), what, v.dtype());
+  if (grad.shape() != v.shape())
+    fail("{}: grad has shape {} but {} has shape {}; they must match", fn, grad.shape(), what, v.shape());
+}
+
 // t converted to dtype (t itself when it has it), allocating under fn's name.
 inline Tensor to_dtype(const Tensor& t, DType dtype, const char* fn) {
   if (t.dtype() == dtype) return t;

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "test_util.hpp"
+
 namespace ex::test {
 
 using ForwardFn = std::function<Tensor(const std::vector<Tensor>&)>;
@@ -103,3 +105,5 @@ inline double check_gradients(const ForwardFn& forward, const BackwardFn& backwa
 }
 
 }  // namespace ex::test
+
+using ex::test::check_gradients;

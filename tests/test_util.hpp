@@ -55,3 +55,11 @@ std::string error_of(F&& f) {
 }
 
 }  // namespace ex::test
+
+// The names nearly every suite uses, declared once for all of them.
+using ex::DType;
+using ex::Scalar;
+using ex::Shape;
+using ex::Tensor;
+using ex::test::check_values;
+using ex::test::noncontiguous;

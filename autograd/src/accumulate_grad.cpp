@@ -13,7 +13,7 @@
 namespace ex::autograd::detail {
 
 const OpInfo& accumulate_grad_op() {
-  static const OpInfo& op = register_op("AccumulateGrad", "the leaf");
+  static const OpInfo& op = register_op("AccumulateGrad");
   return op;
 }
 

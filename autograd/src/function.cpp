@@ -26,8 +26,7 @@ std::vector<Tensor> FunctionContext::saved_tensors() const {
 }
 
 CustomOp::CustomOp(std::string name, CustomForward forward, CustomBackward backward, DoubleBackward double_backward)
-    : info_(&register_op(name, "what its forward passes to save_for_backward", std::move(double_backward),
-                         /*custom=*/true)),
+    : info_(&register_op(name, std::move(double_backward), /*custom=*/true)),
       forward_(std::move(forward)),
       backward_(std::move(backward)) {
   if (!forward_ || !backward_) ex::detail::fail("CustomOp: '{}' needs both a forward and a backward", name);

@@ -47,29 +47,16 @@ const OpInfo& add_entry(Registry& r, OpInfo entry) {
 }
 }  // namespace
 
-namespace {
-const OpInfo& register_entry(std::string name, std::string saves, DoubleBackward double_backward, bool custom) {
+const OpInfo& register_op(std::string name, DoubleBackward double_backward, bool custom) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   OpInfo entry;
   entry.name = std::move(name);
-  entry.saves = std::move(saves);
   entry.custom = custom;
   entry.differentiable_backward = double_backward.differentiable;
   entry.first_order_reason = std::move(double_backward.first_order_reason);
   entry.derivative_of = double_backward.derivative_of;
   return add_entry(r, std::move(entry));
-}
-}  // namespace
-
-const OpInfo& register_op(std::string name, std::string saves, bool custom) {
-  // A custom op's backward is written in public ops, which record under create_graph.
-  return register_entry(std::move(name), std::move(saves),
-                        custom ? differentiable() : first_order_only("no recorded derivative yet"), custom);
-}
-
-const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward, bool custom) {
-  return register_entry(std::move(name), std::move(saves), std::move(double_backward), custom);
 }
 
 bool register_composite(std::string name) {
@@ -97,7 +84,6 @@ const OpInfo& backward_op_of(const OpInfo& op) {
     if (entry.derivative_of == &op) return entry;
   OpInfo entry;
   entry.name = op.name + "_backward";
-  entry.saves = "what " + op.name + "'s backward saved";
   entry.differentiable_backward = true;
   entry.derivative_of = &op;
   return add_entry(r, std::move(entry));

@@ -21,9 +21,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
 using ex::test::GradcheckSample;
 
 constexpr DType kAllDTypes[] = {DType::Bool,     DType::Int8,    DType::Int16,  DType::Int32,  DType::Int64,

@@ -8,8 +8,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
 using ex::autograd::CustomOp;
 using ex::autograd::FunctionContext;
 

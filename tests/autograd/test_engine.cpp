@@ -9,10 +9,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
-using ex::test::check_values;
-
 Tensor vec(std::vector<double> values) {
   const auto n = static_cast<std::int64_t>(values.size());
   return ex::tensor(values, {n});

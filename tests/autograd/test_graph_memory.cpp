@@ -14,9 +14,6 @@
 
 namespace {
 
-using ex::Tensor;
-using ex::test::check_values;
-
 // y = x * 2 - 1 applied `pairs` times; dy/dx = 2^pairs.
 Tensor chain(const Tensor& x, int pairs) {
   Tensor y = x;

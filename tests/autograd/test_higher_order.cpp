@@ -10,10 +10,7 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
 using ex::autograd::grad;
-using ex::test::check_values;
 
 Tensor leaf(std::vector<double> values) {
   const auto n = static_cast<std::int64_t>(values.size());

@@ -11,8 +11,6 @@
 
 namespace {
 
-using ex::Tensor;
-
 Tensor rnd(const ex::Shape& shape, std::uint64_t seed) {
   ex::Generator gen(seed);
   return ex::randn(shape, ex::DType::Float32, gen);

@@ -23,13 +23,10 @@
 
 namespace {
 
-using ex::DType;
 using ex::Reduction;
-using ex::Tensor;
 using ex::autograd::find_op;
 using ex::autograd::gradcheck;
 using ex::autograd::GradcheckResult;
-using ex::test::check_values;
 using In = const std::vector<Tensor>&;
 
 // Whether the graph behind t contains a node of the op named name.

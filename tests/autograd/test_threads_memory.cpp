@@ -12,9 +12,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
-
 Tensor total(const Tensor& t) {
   Tensor flat = t.reshape({-1});
   return ex::dot(flat, ex::ones_like(flat));

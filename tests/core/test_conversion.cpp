@@ -14,8 +14,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
 using ex::test::error_of;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

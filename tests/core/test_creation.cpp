@@ -1,9 +1,6 @@
 // Creation functions.
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::test::check_values;
-
 TEST_CASE("creation: constant fills in every dtype") {
   check_values(ex::zeros({2, 2}), {2, 2}, {0, 0, 0, 0});
   check_values(ex::ones({3}, DType::Int8), {3}, {1, 1, 1});

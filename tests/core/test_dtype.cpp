@@ -3,8 +3,6 @@
 
 #include "test_util.hpp"
 
-using ex::DType;
-
 namespace {
 const DType kAll[] = {DType::Bool,     DType::Int8,    DType::Int16,  DType::Int32,  DType::Int64,
                       DType::UInt8,    DType::UInt16,  DType::UInt32, DType::UInt64, DType::Float16,

@@ -3,10 +3,6 @@
 
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-
 namespace {
 
 struct Stats {

@@ -3,8 +3,6 @@
 
 #include "test_util.hpp"
 
-using ex::DType;
-
 namespace {
 std::string str(const ex::Tensor& t) {
   std::ostringstream os;

@@ -4,8 +4,6 @@
 
 #include "test_util.hpp"
 
-using ex::DType;
-
 namespace {
 std::pair<double, double> mean_std(const std::vector<double>& v) {
   const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());

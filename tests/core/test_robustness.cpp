@@ -12,8 +12,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
 using ex::test::error_of;
 
 constexpr std::int64_t k31 = std::int64_t{1} << 31;

@@ -1,9 +1,6 @@
 // Tensor handles: accessors, typed access, rank 0, empty tensors, from_blob, errors.
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Tensor;
-
 TEST_CASE("tensor: accessors of a fresh tensor") {
   Tensor t = ex::zeros({2, 3, 4}, DType::Int16);
   CHECK(t.dim() == 3);

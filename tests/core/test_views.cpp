@@ -1,11 +1,6 @@
 // The Tensor member views (core/src/tensor.cpp): aliasing, strides, offsets, copies.
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-using ex::test::check_values;
-
 namespace {
 
 Tensor iota(const Shape& shape, DType dtype = DType::Float32) {

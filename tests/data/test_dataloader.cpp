@@ -14,7 +14,6 @@ namespace {
 using ex::data::DataLoader;
 using ex::data::DataLoaderOptions;
 using ex::data::Example;
-using ex::test::check_values;
 
 static_assert(std::input_iterator<DataLoader::Iterator>);
 static_assert(std::sentinel_for<DataLoader::Sentinel, DataLoader::Iterator>);

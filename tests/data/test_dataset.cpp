@@ -4,7 +4,6 @@
 namespace {
 
 using ex::data::Example;
-using ex::test::check_values;
 
 // Example i is (data [i, i*i] float32, target i int64 rank 0); built by get() only, so
 // get_batch is the base class's stacking default.

@@ -6,7 +6,6 @@
 
 using ex::data::FashionMNIST;
 using ex::test::Bytes;
-using ex::test::check_values;
 using ex::test::idx_bytes;
 using ex::test::TempDir;
 using ex::test::write_gzip;

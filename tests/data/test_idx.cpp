@@ -3,7 +3,6 @@
 #include "test_util.hpp"
 
 using ex::test::Bytes;
-using ex::test::check_values;
 using ex::test::idx_bytes;
 using ex::test::TempDir;
 using ex::test::write_gzip;

@@ -11,7 +11,6 @@
 
 namespace {
 
-using ex::Tensor;
 using ex::data::DataLoader;
 using ex::data::DataLoaderOptions;
 using ex::data::Example;

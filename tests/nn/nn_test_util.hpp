@@ -47,3 +47,7 @@ inline Moments moments(const Tensor& t) {
 }
 
 }  // namespace ex::test
+
+// The names the nn suites share.
+using ex::nn::Linear;
+using ex::test::check_same_values;

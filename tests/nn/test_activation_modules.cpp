@@ -3,9 +3,6 @@
 
 #include "nn_test_util.hpp"
 
-using ex::DType;
-using ex::Tensor;
-using ex::test::check_same_values;
 namespace nn = ex::nn;
 namespace F = ex::nn::functional;
 

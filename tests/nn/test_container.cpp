@@ -1,9 +1,6 @@
 // Sequential (naming, indexing, forward), Flatten and Identity.
 #include "nn_test_util.hpp"
 
-using ex::Shape;
-using ex::Tensor;
-using ex::nn::Linear;
 using ex::nn::ModulePtr;
 using ex::nn::Sequential;
 using Strings = std::vector<std::string>;

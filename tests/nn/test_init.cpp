@@ -5,8 +5,6 @@
 
 #include "nn_test_util.hpp"
 
-using ex::DType;
-using ex::Tensor;
 namespace init = ex::nn::init;
 
 namespace {

@@ -4,13 +4,7 @@
 
 #include "nn_test_util.hpp"
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-using ex::nn::Linear;
 using ex::nn::LinearOptions;
-using ex::test::check_same_values;
-using ex::test::check_values;
 
 TEST_CASE("Linear: parameters named and shaped like PyTorch's") {
   Linear fc(3, 2);

@@ -2,10 +2,7 @@
 // buffers, printing and errors.
 #include "nn_test_util.hpp"
 
-using ex::DType;
 using ex::Reduction;
-using ex::Tensor;
-using ex::test::check_same_values;
 namespace nn = ex::nn;
 namespace F = ex::nn::functional;
 

@@ -4,9 +4,6 @@
 
 #include "nn_test_util.hpp"
 
-using ex::DType;
-using ex::Tensor;
-using ex::nn::Linear;
 using ex::nn::Module;
 using ex::test::names_of;
 using Strings = std::vector<std::string>;

@@ -2,8 +2,6 @@
 // and non-strict loading; StateDict itself.
 #include "nn_test_util.hpp"
 
-using ex::DType;
-using ex::Tensor;
 using ex::nn::StateDict;
 namespace nn = ex::nn;
 using Strings = std::vector<std::string>;

@@ -1,7 +1,6 @@
 // nn::summary: the table for an MLP, nested names, counts, modes and RNG untouched.
 #include "nn_test_util.hpp"
 
-using ex::Tensor;
 namespace nn = ex::nn;
 
 TEST_CASE("summary: an MLP's layers, output shapes and exact parameter counts") {

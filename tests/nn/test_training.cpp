@@ -4,8 +4,6 @@
 
 #include "nn_test_util.hpp"
 
-using ex::DType;
-using ex::Tensor;
 namespace nn = ex::nn;
 
 namespace {

@@ -11,9 +11,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
-using ex::test::check_values;
 using Ref = std::function<double(double)>;
 
 const DType kFloats[] = {DType::Float16, DType::BFloat16, DType::Float32, DType::Float64};

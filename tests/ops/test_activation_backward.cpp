@@ -15,10 +15,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
-using ex::test::check_gradients;
-using ex::test::check_values;
 using Backend = ex::test::ActivationBackend;
 using Unary = std::function<Tensor(const Tensor&)>;
 using UnaryBackward = std::function<Tensor(const Tensor& grad, const Tensor& x)>;

@@ -6,12 +6,6 @@
 
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-using ex::test::check_values;
-using ex::test::noncontiguous;
-
 namespace {
 const double kNan = std::nan("");
 const double kInf = std::numeric_limits<double>::infinity();

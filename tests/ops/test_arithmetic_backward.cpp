@@ -12,14 +12,6 @@
 #include "gradcheck.hpp"
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Scalar;
-using ex::Shape;
-using ex::Tensor;
-using ex::test::check_gradients;
-using ex::test::check_values;
-using ex::test::noncontiguous;
-
 namespace {
 
 const double kNan = std::nan("");

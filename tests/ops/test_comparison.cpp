@@ -6,12 +6,6 @@
 
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-using ex::test::check_values;
-using ex::test::noncontiguous;
-
 namespace {
 Tensor f32(std::initializer_list<float> v, const Shape& s) { return ex::tensor(std::vector<float>(v), s); }
 }  // namespace

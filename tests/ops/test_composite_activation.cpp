@@ -11,10 +11,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Tensor;
-using ex::test::check_values;
-
 const std::vector<double> kX = {-30.0, -3.0, -0.5, 0.0, 0.25, 2.0, 15.0, 25.0};
 
 struct Reference {

@@ -75,11 +75,7 @@
 
 namespace {
 
-using ex::DType;
 using ex::Reduction;
-using ex::Shape;
-using ex::Tensor;
-using ex::test::check_values;
 using Values = std::vector<double>;
 
 constexpr Reduction kReductions[] = {Reduction::None, Reduction::Mean, Reduction::Sum};

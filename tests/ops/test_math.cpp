@@ -10,10 +10,6 @@
 #include "../../core/src/kernels/math_vec.hpp"  // erf_f32 has no public op of its own
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Tensor;
-using ex::test::check_values;
-
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();

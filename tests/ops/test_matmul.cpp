@@ -8,10 +8,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-
 // The NumPy/PyTorch matmul of a and b computed naively in float64, through expand()
 // for the batch broadcast (independent of the kernels' own batch walk).
 Tensor reference(const Tensor& a0, const Tensor& b0) {

@@ -9,10 +9,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-
 Tensor rnd(const Shape& shape, std::uint64_t seed, DType dtype = DType::Float64) {
   ex::Generator gen(seed);
   return ex::randn(shape, dtype, gen);

@@ -11,11 +11,6 @@
 
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-using ex::test::check_values;
-
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

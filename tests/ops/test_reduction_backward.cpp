@@ -12,12 +12,6 @@
 #include "gradcheck.hpp"
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-using ex::test::check_gradients;
-using ex::test::check_values;
-
 namespace {
 
 enum class Op { Sum, Mean, Max, Min };

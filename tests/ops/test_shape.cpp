@@ -1,12 +1,6 @@
 // Shape ops: views (values, aliasing, strides) and the copying concatenate / stack.
 #include "test_util.hpp"
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
-using ex::test::check_values;
-using ex::test::noncontiguous;
-
 namespace {
 
 // 0, 1, ..., numel-1 in shape, converted to dtype.

@@ -8,9 +8,6 @@
 
 namespace {
 
-using ex::DType;
-using ex::Shape;
-using ex::Tensor;
 namespace k = ex::kernels;
 
 Tensor rnd(const Shape& shape, std::uint64_t seed = 1) {

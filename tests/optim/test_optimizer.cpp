@@ -9,7 +9,6 @@
 
 namespace {
 
-using ex::Tensor;
 using ex::optim::ParamGroup;
 using ex::optim::SGD;
 using ex::optim::SGDOptions;

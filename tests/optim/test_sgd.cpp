@@ -8,7 +8,6 @@
 
 namespace {
 
-using ex::Tensor;
 using ex::optim::SGD;
 using ex::optim::SGDOptions;
 

@@ -1,6 +1,6 @@
-// Registry entries of the activation family. relu, sigmoid, tanh, softmax and
-// log_softmax differentiate from their output (y > 0 exactly where x > 0 for relu), the
-// others from their input.
+// Registry entries of the activation family. relu, leaky_relu, sigmoid, tanh and gelu are
+// pointwise definitions (core/src/kernels/pointwise_ops.hpp); softmax and log_softmax
+// differentiate from their output, prelu from its input and alpha.
 
 #include "extensor/autograd/ops/activation.hpp"
 
@@ -8,8 +8,7 @@
 #include <numbers>
 #include <string>
 
-#include "autograd/src/derivatives.hpp"
-#include "autograd/src/record.hpp"
+#include "autograd/src/registry/pointwise.hpp"
 #include "extensor/autograd/ops/comparison.hpp"
 #include "extensor/autograd/ops/math.hpp"
 #include "extensor/autograd/ops/reduction.hpp"
@@ -17,47 +16,26 @@
 
 namespace ex {
 
-using autograd::differentiable;
-using autograd::OpInfo;
-using autograd::register_op;
-using autograd::SavedTensor;
-using namespace autograd::detail;
+using pointwise::GeluErf;
+using pointwise::GeluTanh;
+using pointwise::LeakyRelu;
+using pointwise::Relu;
+using pointwise::Sigmoid;
+using pointwise::Tanh;
 
-namespace {
-const OpInfo& kRelu = register_op("relu", "output", differentiable());
-const OpInfo& kLeakyRelu = register_op("leaky_relu", "x, negative_slope", differentiable());
-const OpInfo& kPrelu = register_op("prelu", "x, alpha", differentiable());
-const OpInfo& kSigmoid = register_op("sigmoid", "output", differentiable());
-const OpInfo& kTanh = register_op("tanh", "output", differentiable());
-const OpInfo& kSoftmax = register_op("softmax", "output, axis", differentiable());
-const OpInfo& kLogSoftmax = register_op("log_softmax", "output, axis", differentiable());
-const OpInfo& kGelu = register_op("gelu", "x, approximate", differentiable());
-}  // namespace
-
-Tensor relu(const Tensor& x) {
-  return record_unary<Save::Output>(kRelu, x, kernels::relu, relu_backward, [](const Tensor& g, const Tensor& y) {
-    return times_piecewise_constant(g, y, relu_backward);
-  });
+Tensor relu(const Tensor& x) { return record_pointwise<Relu>(x); }
+Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  return record_pointwise_with<LeakyRelu>(x, negative_slope);
 }
 Tensor sigmoid(const Tensor& x) {
-  return record_unary<Save::Output>(
-      kSigmoid, x, kernels::sigmoid, sigmoid_backward,
-      [](const Tensor& g, const Tensor& y) { return multiply(g, multiply(y, subtract(1.0, y))); });
+  return record_pointwise<Sigmoid>(
+      x, [](const Tensor& g, const Tensor& y) { return multiply(g, multiply(y, subtract(1.0, y))); });
 }
 Tensor tanh(const Tensor& x) {
-  return record_unary<Save::Output>(kTanh, x, kernels::tanh, tanh_backward, [](const Tensor& g, const Tensor& y) {
-    return multiply(g, subtract(1.0, multiply(y, y)));
-  });
+  return record_pointwise<Tanh>(
+      x, [](const Tensor& g, const Tensor& y) { return multiply(g, subtract(1.0, multiply(y, y))); });
 }
 
-Tensor leaky_relu(const Tensor& x, double negative_slope) {
-  const auto backward = [negative_slope](const Tensor& g, const Tensor& t) {
-    return leaky_relu_backward(g, t, negative_slope);
-  };
-  return record_unary<Save::Input>(
-      kLeakyRelu, x, [&](const Tensor& t) { return kernels::leaky_relu(t, negative_slope); }, backward,
-      [backward](const Tensor& g, const Tensor& t) { return times_piecewise_constant(g, t, backward); });
-}
 namespace {
 // gelu''(x) in recording ops. "none": phi(x) (2 - x^2), phi the normal density. "tanh":
 // with T = tanh(u), u = k (x + c x^3): (1 - T^2) (u' + x (u'' - 2 T u'^2) / 2).
@@ -81,7 +59,7 @@ Tensor gelu_second_derivative(const Tensor& x, const std::string& approximate) {
 Tensor gelu_derivative(const Tensor& g, const Tensor& x, const std::string& approximate) {
   Tensor out = no_grad([&] { return gelu_backward(g, x, approximate); });
   if (!should_record(g, x)) return out;
-  return record(backward_op_of(kGelu), {g, x}, std::move(out),
+  return record(backward_op_of(pointwise_entry<GeluErf>), {g, x}, std::move(out),
                 [g = SavedTensor(g), x = SavedTensor(x), approximate](const Tensor& u, const NeedsGrad& needs) {
                   Tensor dg = needs[0] ? gelu_derivative(u, x.get(), approximate) : Tensor();
                   Tensor dx = needs[1] ? multiply(multiply(u, g.get()), gelu_second_derivative(x.get(), approximate))
@@ -92,18 +70,15 @@ Tensor gelu_derivative(const Tensor& g, const Tensor& x, const std::string& appr
 }  // namespace
 
 Tensor gelu(const Tensor& x, std::string_view approximate) {
-  return record_unary<Save::Input>(
-      kGelu, x, [&](const Tensor& t) { return kernels::gelu(t, approximate); },
-      [approximate = std::string(approximate)](const Tensor& g, const Tensor& t) {
-        return gelu_backward(g, t, approximate);
-      },
-      [approximate = std::string(approximate)](const Tensor& g, const Tensor& t) {
-        return gelu_derivative(g, t, approximate);
-      });
+  const bool tanh_form = pointwise::gelu_is_tanh("gelu", approximate);
+  const auto formula = [tanh_form](const Tensor& g, const Tensor& t) {
+    return gelu_derivative(g, t, tanh_form ? "tanh" : "none");
+  };
+  return tanh_form ? record_pointwise<GeluTanh>(x, formula) : record_pointwise<GeluErf>(x, formula);
 }
 Tensor softmax(const Tensor& x, std::int64_t axis) {
   return record_unary<Save::Output>(
-      kSoftmax, x, [&](const Tensor& t) { return kernels::softmax(t, axis); },
+      entry<"softmax">, x, [&](const Tensor& t) { return kernels::softmax(t, axis); },
       [axis](const Tensor& g, const Tensor& y) { return softmax_backward(g, y, axis); },
       [axis](const Tensor& g, const Tensor& y) {
         if (y.dim() == 0) return multiply(g, 0.0);  // softmax of one element is the constant 1
@@ -112,7 +87,7 @@ Tensor softmax(const Tensor& x, std::int64_t axis) {
 }
 Tensor log_softmax(const Tensor& x, std::int64_t axis) {
   return record_unary<Save::Output>(
-      kLogSoftmax, x, [&](const Tensor& t) { return kernels::log_softmax(t, axis); },
+      entry<"log_softmax">, x, [&](const Tensor& t) { return kernels::log_softmax(t, axis); },
       [axis](const Tensor& g, const Tensor& y) { return log_softmax_backward(g, y, axis); },
       [axis](const Tensor& g, const Tensor& y) {
         if (y.dim() == 0) return multiply(g, 0.0);  // log_softmax of one element is the constant 0
@@ -150,7 +125,7 @@ std::pair<Tensor, Tensor> prelu_derivative(const Tensor& g, const Tensor& x, con
 
 Tensor prelu(const Tensor& x, const Tensor& alpha) {
   if (!should_record(x, alpha)) return kernels::prelu(x, alpha);
-  return record(kPrelu, {x, alpha}, no_grad([&] { return kernels::prelu(x, alpha); }),
+  return record(entry<"prelu">, {x, alpha}, no_grad([&] { return kernels::prelu(x, alpha); }),
                 [x = SavedTensor(x), alpha = SavedTensor(alpha)](const Tensor& g, const NeedsGrad& needs) {
                   if (GradMode::is_enabled()) return prelu_derivative(g, x.get(), alpha.get(), needs.mask());
                   return prelu_backward(g, x.get(), alpha.get(), needs.mask());

@@ -5,9 +5,8 @@
 
 #include <cmath>
 
-#include "autograd/src/derivatives.hpp"
 #include "autograd/src/ops/forwarding.hpp"
-#include "autograd/src/record.hpp"
+#include "autograd/src/registry/entry.hpp"
 #include "extensor/autograd/ops/math.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/math.hpp"
@@ -16,31 +15,7 @@
 
 namespace ex {
 
-using autograd::differentiable;
-using autograd::OpInfo;
-using autograd::register_op;
-using autograd::SavedTensor;
-using autograd::TensorList;
-using namespace autograd::detail;
-
 namespace {
-const OpInfo& kAdd = register_op("add", "input shapes and dtypes", differentiable());
-const OpInfo& kSubtract = register_op("subtract", "input shapes and dtypes", differentiable());
-const OpInfo& kMultiply = register_op("multiply", "a, b (tensor operands)", differentiable());
-const OpInfo& kDivide = register_op("divide", "a, b (tensor operands)", differentiable());
-const OpInfo& kFloorDivide = register_op("floor_divide", "a, b", differentiable());
-const OpInfo& kModulo = register_op("modulo", "a, b (tensor operands)", differentiable());
-const OpInfo& kPower = register_op("power", "base, exponent (tensor operands)", differentiable());
-const OpInfo& kNeg = register_op("neg", "nothing", differentiable());
-const OpInfo& kAddInplace = register_op("add_", "input shapes", differentiable());
-const OpInfo& kSubInplace = register_op("sub_", "input shapes", differentiable());
-const OpInfo& kMulInplace =
-    register_op("mul_", "other; self before the update if other requires grad", differentiable());
-const OpInfo& kDivInplace = register_op("div_", "other; the result if other requires grad", differentiable());
-const OpInfo& kZeroInplace = register_op("zero_", "nothing", differentiable());
-const OpInfo& kFillInplace = register_op("fill_", "nothing", differentiable());
-const OpInfo& kCopyInplace = register_op("copy_", "src shape and dtype", differentiable());
-const OpInfo& kClampInplace = register_op("clamp_", "self before the update, bounds", differentiable());
 
 Tensor keep(const Tensor& t) { return t; }  // a Scalar operand's gradient of a + s, a - s, a % s
 // The gradient of -a and of s - b. neg records under create_graph (its own derivative).
@@ -49,36 +24,37 @@ Tensor negated(const Tensor& g) { return GradMode::is_enabled() ? neg(g) : neg_b
 
 Tensor add(const Tensor& a, const Tensor& b) {
   if (!should_record(a, b)) return kernels::add(a, b);
-  return record(kAdd, {a, b}, no_grad([&] { return kernels::add(a, b); }),
+  return record(entry<"add">, {a, b}, no_grad([&] { return kernels::add(a, b); }),
                 [as = a.shape(), bs = b.shape()](const Tensor& g, const NeedsGrad& needs) {
                   return linear_backward(
-                      kAdd, g, [&] { return add_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask()); },
+                      entry<"add">, g,
+                      [&] { return add_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask()); },
                       [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, 1); });
                 });
 }
 Tensor add(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::add(a, b);
-  return record(kAdd, {a}, no_grad([&] { return kernels::add(a, b); }), keep);
+  return record(entry<"add">, {a}, no_grad([&] { return kernels::add(a, b); }), keep);
 }
 Tensor add(const Scalar& a, const Tensor& b) { return add(b, a); }
 
 Tensor subtract(const Tensor& a, const Tensor& b) {
   if (!should_record(a, b)) return kernels::subtract(a, b);
-  return record(kSubtract, {a, b}, no_grad([&] { return kernels::subtract(a, b); }),
+  return record(entry<"subtract">, {a, b}, no_grad([&] { return kernels::subtract(a, b); }),
                 [as = a.shape(), bs = b.shape()](const Tensor& g, const NeedsGrad& needs) {
                   return linear_backward(
-                      kSubtract, g,
+                      entry<"subtract">, g,
                       [&] { return subtract_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask()); },
                       [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, -1); });
                 });
 }
 Tensor subtract(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::subtract(a, b);
-  return record(kSubtract, {a}, no_grad([&] { return kernels::subtract(a, b); }), keep);
+  return record(entry<"subtract">, {a}, no_grad([&] { return kernels::subtract(a, b); }), keep);
 }
 Tensor subtract(const Scalar& a, const Tensor& b) {
   if (!should_record(b)) return kernels::subtract(a, b);
-  return record(kSubtract, {b}, no_grad([&] { return kernels::subtract(a, b); }), negated);
+  return record(entry<"subtract">, {b}, no_grad([&] { return kernels::subtract(a, b); }), negated);
 }
 
 // multiply, divide, modulo and power save their tensor operands and call the backward
@@ -108,7 +84,7 @@ Tensor masked(bool needed, Tensor t) { return needed ? std::move(t) : Tensor(); 
 
 std::pair<Tensor, Tensor> multiply_derivative(const Tensor& g, const Tensor& a, const Tensor& b, OutputMask mask) {
   return bilinear_backward(
-      kMultiply, g, a, b, mask, [](const Tensor& x, const Tensor& y) { return multiply(x, y); },
+      entry<"multiply">, g, a, b, mask, [](const Tensor& x, const Tensor& y) { return multiply(x, y); },
       [](const Tensor& gg, const Tensor& x, const Tensor& y, OutputMask m) { return multiply_backward(gg, x, y, m); });
 }
 Tensor multiply_derivative(const Tensor& g, const Scalar& a, const Tensor& b) {
@@ -147,29 +123,29 @@ Tensor power_derivative(const Tensor& g, const Scalar& base, const Tensor& e) {
 }
 }  // namespace
 
-EX_BINARY_SAVING_OPERANDS(multiply, kMultiply)
-EX_BINARY_SAVING_OPERANDS(divide, kDivide)
-EX_BINARY_SAVING_OPERANDS(modulo, kModulo)
-EX_BINARY_SAVING_OPERANDS(power, kPower)
+EX_BINARY_SAVING_OPERANDS(multiply, entry<"multiply">)
+EX_BINARY_SAVING_OPERANDS(divide, entry<"divide">)
+EX_BINARY_SAVING_OPERANDS(modulo, entry<"modulo">)
+EX_BINARY_SAVING_OPERANDS(power, entry<"power">)
 #undef EX_BINARY_SAVING_OPERANDS
 
 Tensor multiply(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::multiply(a, b);
-  return record(kMultiply, {a}, no_grad([&] { return kernels::multiply(a, b); }),
+  return record(entry<"multiply">, {a}, no_grad([&] { return kernels::multiply(a, b); }),
                 [b](const Tensor& g) { return multiply(g, b); });
 }
 Tensor divide(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::divide(a, b);
-  return record(kDivide, {a}, no_grad([&] { return kernels::divide(a, b); }),
+  return record(entry<"divide">, {a}, no_grad([&] { return kernels::divide(a, b); }),
                 [b](const Tensor& g) { return divide(g, b); });
 }
 Tensor modulo(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::modulo(a, b);
-  return record(kModulo, {a}, no_grad([&] { return kernels::modulo(a, b); }), keep);
+  return record(entry<"modulo">, {a}, no_grad([&] { return kernels::modulo(a, b); }), keep);
 }
 Tensor power(const Tensor& base, const Scalar& exponent) {
   if (!should_record(base)) return kernels::power(base, exponent);
-  return record(kPower, {base}, no_grad([&] { return kernels::power(base, exponent); }),
+  return record(entry<"power">, {base}, no_grad([&] { return kernels::power(base, exponent); }),
                 [base = SavedTensor(base), exponent](const Tensor& g) {
                   const Tensor& x = base.get();
                   if (!backward_records(g, x, x)) return power_backward(g, x, exponent);
@@ -180,25 +156,25 @@ Tensor power(const Tensor& base, const Scalar& exponent) {
 // floor_divide is piecewise constant: zero gradients (floor_divide_backward).
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
   if (!should_record(a, b)) return kernels::floor_divide(a, b);
-  return record(kFloorDivide, {a, b}, no_grad([&] { return kernels::floor_divide(a, b); }),
+  return record(entry<"floor_divide">, {a, b}, no_grad([&] { return kernels::floor_divide(a, b); }),
                 [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g, const NeedsGrad& needs) {
                   return floor_divide_backward(g, a.get(), b.get(), needs.mask());
                 });
 }
 Tensor floor_divide(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::floor_divide(a, b);
-  return record(kFloorDivide, {a}, no_grad([&] { return kernels::floor_divide(a, b); }),
+  return record(entry<"floor_divide">, {a}, no_grad([&] { return kernels::floor_divide(a, b); }),
                 [s = a.shape()](const Tensor& g) { return zeros(s, g.dtype()); });
 }
 Tensor floor_divide(const Scalar& a, const Tensor& b) {
   if (!should_record(b)) return kernels::floor_divide(a, b);
-  return record(kFloorDivide, {b}, no_grad([&] { return kernels::floor_divide(a, b); }),
+  return record(entry<"floor_divide">, {b}, no_grad([&] { return kernels::floor_divide(a, b); }),
                 [s = b.shape()](const Tensor& g) { return zeros(s, g.dtype()); });
 }
 
 Tensor neg(const Tensor& a) {
   if (!should_record(a)) return kernels::neg(a);
-  return record(kNeg, {a}, no_grad([&] { return kernels::neg(a); }), negated);
+  return record(entry<"neg">, {a}, no_grad([&] { return kernels::neg(a); }), negated);
 }
 
 EX_FORWARD_BINARY(operator+, add)
@@ -212,46 +188,48 @@ Tensor operator-(const Tensor& a) { return neg(a); }
 
 Tensor add_(const Tensor& self, const Tensor& other) {
   if (!should_record(self, other)) return kernels::add_(self, other);
-  check_inplace(self, kAddInplace);
+  check_inplace(self, entry<"add_">);
   no_grad([&] { return kernels::add_(self, other); });
-  return record_inplace(
-      kAddInplace, {self, other}, self, [s = self.shape(), o = other.shape()](const Tensor& g, const NeedsGrad& needs) {
-        return linear_backward(
-            kAddInplace, g, [&] { return add_backward(g, s, o, std::nullopt, std::nullopt, needs.mask()); },
-            [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, 1); });
-      });
+  return record_inplace(entry<"add_">, {self, other}, self,
+                        [s = self.shape(), o = other.shape()](const Tensor& g, const NeedsGrad& needs) {
+                          return linear_backward(
+                              entry<"add_">, g,
+                              [&] { return add_backward(g, s, o, std::nullopt, std::nullopt, needs.mask()); },
+                              [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, 1); });
+                        });
 }
 Tensor add_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::add_(self, other);
-  check_inplace(self, kAddInplace);
+  check_inplace(self, entry<"add_">);
   no_grad([&] { return kernels::add_(self, other); });
-  return record_inplace(kAddInplace, {self}, self, keep);
+  return record_inplace(entry<"add_">, {self}, self, keep);
 }
 Tensor sub_(const Tensor& self, const Tensor& other) {
   if (!should_record(self, other)) return kernels::sub_(self, other);
-  check_inplace(self, kSubInplace);
+  check_inplace(self, entry<"sub_">);
   no_grad([&] { return kernels::sub_(self, other); });
-  return record_inplace(
-      kSubInplace, {self, other}, self, [s = self.shape(), o = other.shape()](const Tensor& g, const NeedsGrad& needs) {
-        return linear_backward(
-            kSubInplace, g, [&] { return subtract_backward(g, s, o, std::nullopt, std::nullopt, needs.mask()); },
-            [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, -1); });
-      });
+  return record_inplace(entry<"sub_">, {self, other}, self,
+                        [s = self.shape(), o = other.shape()](const Tensor& g, const NeedsGrad& needs) {
+                          return linear_backward(
+                              entry<"sub_">, g,
+                              [&] { return subtract_backward(g, s, o, std::nullopt, std::nullopt, needs.mask()); },
+                              [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, -1); });
+                        });
 }
 Tensor sub_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::sub_(self, other);
-  check_inplace(self, kSubInplace);
+  check_inplace(self, entry<"sub_">);
   no_grad([&] { return kernels::sub_(self, other); });
-  return record_inplace(kSubInplace, {self}, self, keep);
+  return record_inplace(entry<"sub_">, {self}, self, keep);
 }
 Tensor mul_(const Tensor& self, const Tensor& other) {
   if (!should_record(self, other)) return kernels::mul_(self, other);
-  check_inplace(self, kMulInplace);
+  check_inplace(self, entry<"mul_">);
   // d(self * other)/d other needs self as it was before the update: a recorded clone,
   // so under create_graph the derivative also reaches self's history.
   SavedTensor before = requires_grad(other) ? SavedTensor(clone(self)) : SavedTensor();
   no_grad([&] { return kernels::mul_(self, other); });
-  return record_inplace(kMulInplace, {self, other}, self, [before, other = SavedTensor(other)](const Tensor& g) {
+  return record_inplace(entry<"mul_">, {self, other}, self, [before, other = SavedTensor(other)](const Tensor& g) {
     const Tensor& b = other.get();
     if (GradMode::is_enabled())
       return std::pair{multiply(g, b), before.defined() ? sum_to(multiply(g, before.get()), b.shape()) : Tensor()};
@@ -261,17 +239,17 @@ Tensor mul_(const Tensor& self, const Tensor& other) {
 }
 Tensor mul_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::mul_(self, other);
-  check_inplace(self, kMulInplace);
+  check_inplace(self, entry<"mul_">);
   no_grad([&] { return kernels::mul_(self, other); });
-  return record_inplace(kMulInplace, {self}, self, [other](const Tensor& g) { return multiply(g, other); });
+  return record_inplace(entry<"mul_">, {self}, self, [other](const Tensor& g) { return multiply(g, other); });
 }
 Tensor div_(const Tensor& self, const Tensor& other) {
   if (!should_record(self, other)) return kernels::div_(self, other);
-  check_inplace(self, kDivInplace);
+  check_inplace(self, entry<"div_">);
   no_grad([&] { return kernels::div_(self, other); });
   // d(a / b)/db = -grad * (a / b) / b: the result stands in for a / b.
   SavedTensor result = requires_grad(other) ? SavedTensor::output(self) : SavedTensor();
-  return record_inplace(kDivInplace, {self, other}, self, [result, other = SavedTensor(other)](const Tensor& g) {
+  return record_inplace(entry<"div_">, {self, other}, self, [result, other = SavedTensor(other)](const Tensor& g) {
     const Tensor& b = other.get();
     if (GradMode::is_enabled())
       return std::pair{divide(g, b),
@@ -285,39 +263,39 @@ Tensor div_(const Tensor& self, const Tensor& other) {
 }
 Tensor div_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::div_(self, other);
-  check_inplace(self, kDivInplace);
+  check_inplace(self, entry<"div_">);
   no_grad([&] { return kernels::div_(self, other); });
-  return record_inplace(kDivInplace, {self}, self, [other](const Tensor& g) { return divide(g, other); });
+  return record_inplace(entry<"div_">, {self}, self, [other](const Tensor& g) { return divide(g, other); });
 }
 Tensor zero_(const Tensor& self) {
   if (!should_record(self)) return kernels::zero_(self);
-  check_inplace(self, kZeroInplace);
+  check_inplace(self, entry<"zero_">);
   no_grad([&] { return kernels::zero_(self); });
-  return record_inplace(kZeroInplace, {self}, self, [](const Tensor& g) { return zeros_like(g); });
+  return record_inplace(entry<"zero_">, {self}, self, [](const Tensor& g) { return zeros_like(g); });
 }
 Tensor fill_(const Tensor& self, const Scalar& value) {
   if (!should_record(self)) return kernels::fill_(self, value);
-  check_inplace(self, kFillInplace);
+  check_inplace(self, entry<"fill_">);
   no_grad([&] { return kernels::fill_(self, value); });
-  return record_inplace(kFillInplace, {self}, self, [](const Tensor& g) { return zeros_like(g); });
+  return record_inplace(entry<"fill_">, {self}, self, [](const Tensor& g) { return zeros_like(g); });
 }
 Tensor copy_(const Tensor& dst, const Tensor& src) {
   if (!should_record(dst, src)) return kernels::copy_(dst, src);
-  check_inplace(dst, kCopyInplace);
+  check_inplace(dst, entry<"copy_">);
   no_grad([&] { return kernels::copy_(dst, src); });
-  return record_inplace(kCopyInplace, {dst, src}, dst, [s = src.shape()](const Tensor& g) {
+  return record_inplace(entry<"copy_">, {dst, src}, dst, [s = src.shape()](const Tensor& g) {
     TensorList grads = linear_backward(
-        kCopyInplace, g, [&] { return broadcast_to_backward(g, s); },
+        entry<"copy_">, g, [&] { return broadcast_to_backward(g, s); },
         [gs = g.shape()](const TensorList& up) { return broadcast_to(up[0], gs); });
     return std::pair{zeros_like(g), std::move(grads[0])};
   });
 }
 Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
   if (!should_record(self)) return kernels::clamp_(self, min, max);
-  check_inplace(self, kClampInplace);
+  check_inplace(self, entry<"clamp_">);
   SavedTensor before(no_grad([&] { return self.clone(); }));
   no_grad([&] { return kernels::clamp_(self, min, max); });
-  return record_inplace(kClampInplace, {self}, self, [before, min, max](const Tensor& g) {
+  return record_inplace(entry<"clamp_">, {self}, self, [before, min, max](const Tensor& g) {
     const auto raw = [&](const Tensor& grad, const Tensor& x) { return clip_backward(grad, x, min, max); };
     return GradMode::is_enabled() ? times_piecewise_constant(g, before.get(), raw) : raw(g, before.get());
   });

@@ -10,8 +10,7 @@
 #include <cmath>
 #include <optional>
 
-#include "autograd/src/derivatives.hpp"
-#include "autograd/src/record.hpp"
+#include "autograd/src/registry/entry.hpp"
 #include "extensor/autograd/ops/activation.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/ops/comparison.hpp"
@@ -21,23 +20,7 @@
 
 namespace ex {
 
-using autograd::differentiable;
-using autograd::OpInfo;
-using autograd::register_op;
-using autograd::SavedTensor;
-using autograd::TensorList;
-using namespace autograd::detail;
-
 namespace {
-const OpInfo& kMseLoss = register_op("mse_loss", "input, target, reduction", differentiable());
-const OpInfo& kL1Loss = register_op("l1_loss", "input, target, reduction", differentiable());
-const OpInfo& kSmoothL1Loss = register_op("smooth_l1_loss", "input, target, reduction, beta", differentiable());
-const OpInfo& kBce = register_op("binary_cross_entropy", "input, target, weight, reduction", differentiable());
-const OpInfo& kBceWithLogits =
-    register_op("binary_cross_entropy_with_logits", "input, target, weight, pos_weight, reduction", differentiable());
-const OpInfo& kCrossEntropy =
-    register_op("cross_entropy", "input, target, weight, ignore_index, reduction, label_smoothing", differentiable());
-const OpInfo& kNllLoss = register_op("nll_loss", "input, target, weight, ignore_index, reduction", differentiable());
 
 void check_not_differentiated(const OpInfo& op, const Tensor& t, const char* what) {
   if (requires_grad(t)) ex::detail::fail("{}: the derivative for {} is not implemented", op.name, what);
@@ -59,7 +42,7 @@ Tensor scaled_loss_gradient(const Tensor& g, const Tensor& derivative, const Ten
 Tensor nll_derivative(const Tensor& g, const Tensor& log_probs, const Tensor& target, const Tensor& weight,
                       std::int64_t ignore_index, Reduction reduction) {
   return linear_backward(
-      kNllLoss, g, [&] { return nll_loss_backward(g, log_probs, target, weight, ignore_index, reduction); },
+      entry<"nll_loss">, g, [&] { return nll_loss_backward(g, log_probs, target, weight, ignore_index, reduction); },
       [target, weight, ignore_index, reduction](const TensorList& up) {
         return nll_loss(up[0], target, weight, ignore_index, reduction);
       })[0];
@@ -91,19 +74,20 @@ Tensor record_regression(const OpInfo& op, const Tensor& input, const Tensor& ta
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   return record_regression(
-      kMseLoss, input, target, reduction, [&] { return kernels::mse_loss(input, target, reduction); },
+      entry<"mse_loss">, input, target, reduction, [&] { return kernels::mse_loss(input, target, reduction); },
       [](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) { return mse_loss_backward(g, x, t, r); },
       [](const Tensor& d) { return multiply(d, 2.0); });
 }
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   return record_regression(
-      kL1Loss, input, target, reduction, [&] { return kernels::l1_loss(input, target, reduction); },
+      entry<"l1_loss">, input, target, reduction, [&] { return kernels::l1_loss(input, target, reduction); },
       [](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) { return l1_loss_backward(g, x, t, r); },
       [](const Tensor& d) { return sign(d); });
 }
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
   return record_regression(
-      kSmoothL1Loss, input, target, reduction, [&] { return kernels::smooth_l1_loss(input, target, reduction, beta); },
+      entry<"smooth_l1_loss">, input, target, reduction,
+      [&] { return kernels::smooth_l1_loss(input, target, reduction, beta); },
       [beta](const Tensor& g, const Tensor& x, const Tensor& t, Reduction r) {
         return smooth_l1_loss_backward(g, x, t, r, beta);
       },
@@ -114,9 +98,10 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduc
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
   if (!should_record_optional(input, target, weight))
     return kernels::binary_cross_entropy(input, target, weight, reduction);
-  check_not_differentiated(kBce, weight, "weight");
+  check_not_differentiated(entry<"binary_cross_entropy">, weight, "weight");
   return record(
-      kBce, {input, target}, no_grad([&] { return kernels::binary_cross_entropy(input, target, weight, reduction); }),
+      entry<"binary_cross_entropy">, {input, target},
+      no_grad([&] { return kernels::binary_cross_entropy(input, target, weight, reduction); }),
       [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), reduction,
        target_needs_grad = requires_grad(target)](const Tensor& g) {
         const Tensor &x = input.get(), &t = target.get(), w = saved_or_undefined(weight);
@@ -142,10 +127,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
                                         Reduction reduction, const Tensor& pos_weight) {
   if (!should_record_optional(input, target, weight, pos_weight))
     return kernels::binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight);
-  check_not_differentiated(kBceWithLogits, weight, "weight");
-  check_not_differentiated(kBceWithLogits, pos_weight, "pos_weight");
+  check_not_differentiated(entry<"binary_cross_entropy_with_logits">, weight, "weight");
+  check_not_differentiated(entry<"binary_cross_entropy_with_logits">, pos_weight, "pos_weight");
   return record(
-      kBceWithLogits, {input, target},
+      entry<"binary_cross_entropy_with_logits">, {input, target},
       no_grad([&] { return kernels::binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight); }),
       [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight),
        pos_weight = SavedTensor(pos_weight), reduction, target_needs_grad = requires_grad(target)](const Tensor& g) {
@@ -172,8 +157,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
                      Reduction reduction, double label_smoothing) {
   if (!should_record_optional(input, weight))
     return kernels::cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing);
-  check_not_differentiated(kCrossEntropy, weight, "weight");
-  return record(kCrossEntropy, {input}, no_grad([&] {
+  check_not_differentiated(entry<"cross_entropy">, weight, "weight");
+  return record(entry<"cross_entropy">, {input}, no_grad([&] {
                   return kernels::cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing);
                 }),
                 [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), ignore_index,
@@ -197,13 +182,14 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,
                 Reduction reduction) {
   if (!should_record_optional(input, weight)) return kernels::nll_loss(input, target, weight, ignore_index, reduction);
-  check_not_differentiated(kNllLoss, weight, "weight");
-  return record(
-      kNllLoss, {input}, no_grad([&] { return kernels::nll_loss(input, target, weight, ignore_index, reduction); }),
-      [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), ignore_index,
-       reduction](const Tensor& g) {
-        return nll_derivative(g, input.get(), target.get(), saved_or_undefined(weight), ignore_index, reduction);
-      });
+  check_not_differentiated(entry<"nll_loss">, weight, "weight");
+  return record(entry<"nll_loss">, {input},
+                no_grad([&] { return kernels::nll_loss(input, target, weight, ignore_index, reduction); }),
+                [input = SavedTensor(input), target = SavedTensor(target), weight = SavedTensor(weight), ignore_index,
+                 reduction](const Tensor& g) {
+                  return nll_derivative(g, input.get(), target.get(), saved_or_undefined(weight), ignore_index,
+                                        reduction);
+                });
 }
 
 }  // namespace ex

@@ -3,22 +3,9 @@
 
 #include "extensor/autograd/ops/matmul.hpp"
 
-#include "autograd/src/derivatives.hpp"
-#include "autograd/src/record.hpp"
+#include "autograd/src/registry/entry.hpp"
 
 namespace ex {
-
-using autograd::differentiable;
-using autograd::OpInfo;
-using autograd::register_op;
-using autograd::SavedTensor;
-using namespace autograd::detail;
-
-namespace {
-const OpInfo& kMatmul = register_op("matmul", "a, b", differentiable());
-const OpInfo& kDot = register_op("dot", "a, b", differentiable());
-const OpInfo& kOuter = register_op("outer", "a, b", differentiable());
-}  // namespace
 
 #define EX_MATMUL_FAMILY_OP(name, info)                                                               \
   Tensor name(const Tensor& a, const Tensor& b) {                                                     \
@@ -33,9 +20,9 @@ const OpInfo& kOuter = register_op("outer", "a, b", differentiable());
                         });                                                                           \
                   });                                                                                 \
   }
-EX_MATMUL_FAMILY_OP(matmul, kMatmul)
-EX_MATMUL_FAMILY_OP(dot, kDot)
-EX_MATMUL_FAMILY_OP(outer, kOuter)
+EX_MATMUL_FAMILY_OP(matmul, entry<"matmul">)
+EX_MATMUL_FAMILY_OP(dot, entry<"dot">)
+EX_MATMUL_FAMILY_OP(outer, entry<"outer">)
 #undef EX_MATMUL_FAMILY_OP
 
 }  // namespace ex

@@ -4,26 +4,13 @@
 
 #include "extensor/autograd/ops/reduction.hpp"
 
-#include "autograd/src/derivatives.hpp"
-#include "autograd/src/record.hpp"
+#include "autograd/src/registry/entry.hpp"
 #include "extensor/core/creation.hpp"
 
 namespace ex {
 
-using autograd::differentiable;
-using autograd::OpInfo;
-using autograd::register_op;
-using autograd::SavedTensor;
-using autograd::TensorList;
-using namespace autograd::detail;
-
 namespace {
 using Axes = std::vector<std::int64_t>;
-
-const OpInfo& kSum = register_op("sum", "input shape, axes", differentiable());
-const OpInfo& kMean = register_op("mean", "input shape, axes", differentiable());
-const OpInfo& kMaxReduce = register_op("max_reduce", "x, output, axes", differentiable());
-const OpInfo& kMinReduce = register_op("min_reduce", "x, output, axes", differentiable());
 
 // Each reduction has three forms (all elements; axis, keepdims; axes, keepdims): these
 // forward the form's extra arguments (`axes...`) to the kernel and to its backward.
@@ -74,10 +61,10 @@ Tensor record_extremum(const OpInfo& op, Forward forward, Backward backward, Rec
     return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), EX_OVERLOADS(name), x, axes, \
                     keepdims);                                                                                     \
   }
-EX_REDUCTION_FORMS(sum, kSum, record_by_shape)
-EX_REDUCTION_FORMS(mean, kMean, record_by_shape)
-EX_REDUCTION_FORMS(max_reduce, kMaxReduce, record_extremum)
-EX_REDUCTION_FORMS(min_reduce, kMinReduce, record_extremum)
+EX_REDUCTION_FORMS(sum, entry<"sum">, record_by_shape)
+EX_REDUCTION_FORMS(mean, entry<"mean">, record_by_shape)
+EX_REDUCTION_FORMS(max_reduce, entry<"max_reduce">, record_extremum)
+EX_REDUCTION_FORMS(min_reduce, entry<"min_reduce">, record_extremum)
 #undef EX_REDUCTION_FORMS
 #undef EX_OVERLOADS
 

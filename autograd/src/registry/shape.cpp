@@ -4,35 +4,13 @@
 
 #include "extensor/autograd/ops/shape.hpp"
 
-#include "autograd/src/derivatives.hpp"
-#include "autograd/src/record.hpp"
+#include "autograd/src/registry/entry.hpp"
 #include "common/check.hpp"
 #include "extensor/core/creation.hpp"
 
 namespace ex {
 
-using autograd::differentiable;
-using autograd::OpInfo;
-using autograd::register_op;
-using autograd::TensorList;
-using namespace autograd::detail;
-
 namespace {
-const OpInfo& kReshape = register_op("reshape", "input shape", differentiable());
-const OpInfo& kView = register_op("view", "input shape", differentiable());
-const OpInfo& kFlatten = register_op("flatten", "input shape", differentiable());
-const OpInfo& kSqueeze = register_op("squeeze", "input shape", differentiable());
-const OpInfo& kUnsqueeze = register_op("unsqueeze", "axis", differentiable());
-const OpInfo& kTranspose = register_op("transpose", "axes", differentiable());
-const OpInfo& kPermute = register_op("permute", "dims", differentiable());
-const OpInfo& kSlice = register_op("slice", "input shape, axis, start, stop, step", differentiable());
-const OpInfo& kBroadcastTo = register_op("broadcast_to", "input shape", differentiable());
-const OpInfo& kExpand = register_op("expand", "input shape", differentiable());
-const OpInfo& kSplit = register_op("split", "input shape, axis, piece sizes", differentiable());
-const OpInfo& kConcatenate = register_op("concatenate", "input shapes and dtypes, axis", differentiable());
-const OpInfo& kStack = register_op("stack", "input count and dtypes, axis", differentiable());
-const OpInfo& kClone = register_op("clone", "nothing", differentiable());
-const OpInfo& kTo = register_op("to", "input dtype", differentiable());
 
 // The adjoint of a backward that only moves or sums grad's elements back into the
 // input's shape: the upstream gradient laid out (reshape) or repeated (broadcast_to)
@@ -78,7 +56,7 @@ auto split_derivative(const Shape& input_shape, std::int64_t axis, const std::ve
     bool any = false;
     for (const Tensor& piece : g) any |= should_record(piece);
     if (!any) return out;
-    return record_many(backward_op_of(kSplit), g, TensorList{std::move(out)},
+    return record_many(backward_op_of(entry<"split">), g, TensorList{std::move(out)},
                        [axis, sizes](const TensorList& up) { return split(up[0], sizes, axis); })[0];
   };
 }
@@ -92,57 +70,57 @@ std::vector<DType> dtypes_of(const std::vector<Tensor>& tensors) {
 
 Tensor reshape(const Tensor& t, const Shape& shape) {
   return record_shape_op(
-      kReshape, t, [&] { return kernels::reshape(t, shape); }, reshape_backward);
+      entry<"reshape">, t, [&] { return kernels::reshape(t, shape); }, reshape_backward);
 }
 Tensor view(const Tensor& t, const Shape& shape) {
   return record_shape_op(
-      kView, t, [&] { return ex::detail::defined("view", t).view(shape); }, reshape_backward);
+      entry<"view">, t, [&] { return ex::detail::defined("view", t).view(shape); }, reshape_backward);
 }
 Tensor flatten(const Tensor& t, std::int64_t start_axis, std::int64_t end_axis) {
   return record_shape_op(
-      kFlatten, t, [&] { return kernels::flatten(t, start_axis, end_axis); }, flatten_backward);
+      entry<"flatten">, t, [&] { return kernels::flatten(t, start_axis, end_axis); }, flatten_backward);
 }
 Tensor squeeze(const Tensor& t) {
   return record_shape_op(
-      kSqueeze, t, [&] { return kernels::squeeze(t); }, squeeze_backward);
+      entry<"squeeze">, t, [&] { return kernels::squeeze(t); }, squeeze_backward);
 }
 Tensor squeeze(const Tensor& t, std::int64_t axis) {
   return record_shape_op(
-      kSqueeze, t, [&] { return kernels::squeeze(t, axis); }, squeeze_backward);
+      entry<"squeeze">, t, [&] { return kernels::squeeze(t, axis); }, squeeze_backward);
 }
 Tensor unsqueeze(const Tensor& t, std::int64_t axis) {
   if (!should_record(t)) return kernels::unsqueeze(t, axis);
-  return record(kUnsqueeze, {t}, no_grad([&] { return kernels::unsqueeze(t, axis); }),
+  return record(entry<"unsqueeze">, {t}, no_grad([&] { return kernels::unsqueeze(t, axis); }),
                 linear(
-                    kUnsqueeze, [axis](const Tensor& g) { return unsqueeze_backward(g, axis); },
+                    entry<"unsqueeze">, [axis](const Tensor& g) { return unsqueeze_backward(g, axis); },
                     [axis](const Tensor& u) { return unsqueeze(u, axis); }));
 }
 Tensor transpose(const Tensor& t, std::int64_t axis0, std::int64_t axis1) {
   if (!should_record(t)) return kernels::transpose(t, axis0, axis1);
-  return record(kTranspose, {t}, no_grad([&] { return kernels::transpose(t, axis0, axis1); }),
+  return record(entry<"transpose">, {t}, no_grad([&] { return kernels::transpose(t, axis0, axis1); }),
                 linear(
-                    kTranspose, [axis0, axis1](const Tensor& g) { return transpose_backward(g, axis0, axis1); },
+                    entry<"transpose">, [axis0, axis1](const Tensor& g) { return transpose_backward(g, axis0, axis1); },
                     [axis0, axis1](const Tensor& u) { return transpose(u, axis0, axis1); }));
 }
 Tensor transpose(const Tensor& t) {
   if (!should_record(t)) return kernels::transpose(t);
-  return record(kTranspose, {t}, no_grad([&] { return kernels::transpose(t); }),
+  return record(entry<"transpose">, {t}, no_grad([&] { return kernels::transpose(t); }),
                 linear(
-                    kTranspose, [](const Tensor& g) { return transpose_backward(g); },
+                    entry<"transpose">, [](const Tensor& g) { return transpose_backward(g); },
                     [](const Tensor& u) { return transpose(u); }));
 }
 Tensor permute(const Tensor& t, const std::vector<std::int64_t>& dims) {
   if (!should_record(t)) return kernels::permute(t, dims);
-  return record(kPermute, {t}, no_grad([&] { return kernels::permute(t, dims); }),
+  return record(entry<"permute">, {t}, no_grad([&] { return kernels::permute(t, dims); }),
                 linear(
-                    kPermute, [dims](const Tensor& g) { return permute_backward(g, dims); },
+                    entry<"permute">, [dims](const Tensor& g) { return permute_backward(g, dims); },
                     [dims](const Tensor& u) { return permute(u, dims); }));
 }
 Tensor slice(const Tensor& t, std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step) {
   if (!should_record(t)) return kernels::slice(t, axis, start, stop, step);
-  return record(kSlice, {t}, no_grad([&] { return kernels::slice(t, axis, start, stop, step); }),
+  return record(entry<"slice">, {t}, no_grad([&] { return kernels::slice(t, axis, start, stop, step); }),
                 linear(
-                    kSlice,
+                    entry<"slice">,
                     [s = t.shape(), axis, start, stop, step](const Tensor& g) {
                       return slice_backward(g, s, axis, start, stop, step);
                     },
@@ -150,30 +128,32 @@ Tensor slice(const Tensor& t, std::int64_t axis, std::int64_t start, std::int64_
 }
 Tensor broadcast_to(const Tensor& t, const Shape& shape) {
   return record_shape_op(
-      kBroadcastTo, t, [&] { return kernels::broadcast_to(t, shape); }, broadcast_to_backward, broadcast_like);
+      entry<"broadcast_to">, t, [&] { return kernels::broadcast_to(t, shape); }, broadcast_to_backward, broadcast_like);
 }
 Tensor expand(const Tensor& t, const Shape& shape) {
   return record_shape_op(
-      kExpand, t, [&] { return ex::detail::defined("expand", t).expand(shape); }, broadcast_to_backward,
+      entry<"expand">, t, [&] { return ex::detail::defined("expand", t).expand(shape); }, broadcast_to_backward,
       broadcast_like);
 }
 Tensor clone(const Tensor& t) {
   ex::detail::defined("clone", t);
   if (!should_record(t)) return t.clone();
-  return record(kClone, {t}, no_grad([&] { return t.clone(); }), [](const Tensor& g) { return g; });
+  return record(entry<"clone">, {t}, no_grad([&] { return t.clone(); }), [](const Tensor& g) { return g; });
 }
 Tensor to(const Tensor& t, DType dtype) {
   ex::detail::defined("to", t);
   if (!should_record(t) || dtype == t.dtype()) return t.to(dtype);
   // Integer and bool results carry no gradient (like PyTorch, they cannot require grad).
   if (!is_floating(dtype)) return no_grad([&] { return t.to(dtype); });
-  return record(kTo, {t}, no_grad([&] { return t.to(dtype); }), [d = t.dtype()](const Tensor& g) { return g.to(d); });
+  return record(entry<"to">, {t}, no_grad([&] { return t.to(dtype); }),
+                [d = t.dtype()](const Tensor& g) { return g.to(d); });
 }
 
 std::vector<Tensor> split(const Tensor& t, const std::vector<std::int64_t>& sizes, std::int64_t axis) {
   if (!should_record(t)) return kernels::split(t, sizes, axis);
   std::vector<Tensor> pieces = no_grad([&] { return kernels::split(t, sizes, axis); });
-  return record_many(kSplit, std::vector<Tensor>{t}, std::move(pieces), split_derivative(t.shape(), axis, sizes));
+  return record_many(entry<"split">, std::vector<Tensor>{t}, std::move(pieces),
+                     split_derivative(t.shape(), axis, sizes));
 }
 std::vector<Tensor> split(const Tensor& t, std::int64_t sections, std::int64_t axis) {
   if (!should_record(t)) return kernels::split(t, sections, axis);
@@ -181,17 +161,18 @@ std::vector<Tensor> split(const Tensor& t, std::int64_t sections, std::int64_t a
   std::vector<std::int64_t> sizes;
   const std::int64_t a = axis < 0 ? axis + t.dim() : axis;
   for (const Tensor& p : pieces) sizes.push_back(p.size(a));
-  return record_many(kSplit, std::vector<Tensor>{t}, std::move(pieces), split_derivative(t.shape(), axis, sizes));
+  return record_many(entry<"split">, std::vector<Tensor>{t}, std::move(pieces),
+                     split_derivative(t.shape(), axis, sizes));
 }
 Tensor concatenate(const std::vector<Tensor>& tensors, std::int64_t axis) {
   if (!should_record(tensors)) return kernels::concatenate(tensors, axis);
   Tensor out = no_grad([&] { return kernels::concatenate(tensors, axis); });  // validates the list first
   std::vector<Shape> shapes;
   for (const Tensor& t : tensors) shapes.push_back(t.shape());
-  return record_many(kConcatenate, tensors, {std::move(out)},
+  return record_many(entry<"concatenate">, tensors, {std::move(out)},
                      [shapes, axis, dtypes = dtypes_of(tensors)](const TensorList& g) {
                        return linear_backward(
-                           kConcatenate, g[0], [&] { return concatenate_backward(g[0], shapes, axis, dtypes); },
+                           entry<"concatenate">, g[0], [&] { return concatenate_backward(g[0], shapes, axis, dtypes); },
                            [axis, shapes, dtype = g[0].dtype()](const TensorList& up) {
                              return concatenate(zeros_where_undefined(up, shapes, dtype), axis);
                            });
@@ -201,10 +182,10 @@ Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis) {
   if (!should_record(tensors)) return kernels::stack(tensors, axis);
   Tensor out = no_grad([&] { return kernels::stack(tensors, axis); });  // validates the list first
   const auto count = static_cast<std::int64_t>(tensors.size());
-  return record_many(kStack, tensors, {std::move(out)},
+  return record_many(entry<"stack">, tensors, {std::move(out)},
                      [count, axis, dtypes = dtypes_of(tensors), shape = tensors[0].shape()](const TensorList& g) {
                        return linear_backward(
-                           kStack, g[0], [&] { return stack_backward(g[0], count, axis, dtypes); },
+                           entry<"stack">, g[0], [&] { return stack_backward(g[0], count, axis, dtypes); },
                            [axis, shapes = std::vector<Shape>(dtypes.size(), shape), dtype = g[0].dtype()](
                                const TensorList& up) { return stack(zeros_where_undefined(up, shapes, dtype), axis); });
                      })[0];

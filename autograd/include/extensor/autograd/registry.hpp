@@ -1,7 +1,8 @@
 #pragma once
 // The registry of differentiable ops: every op that records on the tape has one entry,
-// holding its name and what its node saves; nodes point at their entry. The backward
-// formulas live next to each entry's recording code in autograd/src/registry/.
+// holding its name and how it differentiates a second time; nodes point at their
+// entry. The backward formulas live next to each entry's recording code in
+// autograd/src/registry/ (pointwise ops: one definition each, see pointwise.hpp there).
 
 #include <string>
 #include <utility>
@@ -11,7 +12,6 @@ namespace ex::autograd {
 
 struct OpInfo {
   std::string name;     // the public op ("add", "relu", "Tensor::reshape" for members)
-  std::string saves;    // what its node keeps for backward, e.g. "x", "output", "nothing"
   bool custom = false;  // registered by the user (register_op / CustomOp)
   // Whether its backward records under create_graph, so its gradients can be
   // differentiated again. Where not, first_order_reason says why, and a backward with
@@ -24,7 +24,7 @@ struct OpInfo {
   const OpInfo* derivative_of = nullptr;
 };
 
-// How an entry is differentiated a second time (the third argument of register_op).
+// How an entry is differentiated a second time (the second argument of register_op).
 struct DoubleBackward {
   bool differentiable = true;
   std::string first_order_reason;  // when not differentiable: why
@@ -41,9 +41,9 @@ std::vector<const OpInfo*> registered_ops();
 const OpInfo* find_op(const std::string& name);
 // Adds an entry and returns it (entries live for the whole program). Throws ex::Error
 // "register_op: ..." if the name is empty or already registered.
-// Custom ops are differentiable twice when their backward is written in public ops.
-const OpInfo& register_op(std::string name, std::string saves, bool custom = false);
-const OpInfo& register_op(std::string name, std::string saves, DoubleBackward double_backward, bool custom = false);
+// What a node keeps for backward is the recording code's business (SavedTensor), not
+// the entry's.
+const OpInfo& register_op(std::string name, DoubleBackward double_backward = differentiable(), bool custom = false);
 // The composite tier: public ops written from other public ops (softplus, silu, mish).
 // They have no entry (their gradient is their composition's); their names are listed
 // here so the registry test knows them. register_composite returns true, so it can

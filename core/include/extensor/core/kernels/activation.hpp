@@ -41,9 +41,6 @@ inline constexpr std::int64_t kActivationOneDnnMinElements = 1024;
 std::int64_t activation_onednn_min_elements();
 std::int64_t set_activation_onednn_min_elements(std::int64_t elements);
 
-// max(x, 0), same shape and dtype as x (integer dtypes too). Throws for Bool.
-Tensor relu(const Tensor& x);
-
 }  // namespace ex::kernels
 
 namespace ex {
@@ -53,17 +50,6 @@ namespace ex {
 // dtypes relu accepts: floating and integer, not bool); result: x's shape and dtype.
 // Throws for an undefined tensor, bool, or a grad whose shape or dtype differs from x's.
 Tensor relu_backward(const Tensor& grad, const Tensor& x);
-
-}  // namespace ex
-
-namespace ex::kernels {
-
-// x < 0 ? negative_slope * x : x; floating dtypes only (throws for bool/integers).
-Tensor leaky_relu(const Tensor& x, double negative_slope);
-
-}  // namespace ex::kernels
-
-namespace ex {
 
 // Gradient of leaky_relu: grad where x > 0, else negative_slope * grad (so the slope at
 // exactly 0, like PyTorch). grad and x: same shape and floating dtype; result: x's
@@ -93,33 +79,11 @@ namespace ex {
 std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, const Tensor& alpha,
                                          OutputMask output_mask = kBothGradients);
 
-}  // namespace ex
-
-namespace ex::kernels {
-
-// 1 / (1 + exp(-x)); integer/bool inputs give float32.
-Tensor sigmoid(const Tensor& x);
-
-}  // namespace ex::kernels
-
-namespace ex {
-
 // Gradient of sigmoid from its OUTPUT y = sigmoid(x): grad * y * (1 - y), exactly 0 in
 // saturation (y == 0 or 1), never NaN for finite y. grad and y: same shape and floating
 // dtype (sigmoid of an integer x has a float32 y; that x gets no gradient); result: y's
 // shape and dtype. Throws for non-floating y or a grad of another shape or dtype.
 Tensor sigmoid_backward(const Tensor& grad, const Tensor& y);
-
-}  // namespace ex
-
-namespace ex::kernels {
-
-// tanh(x); integer/bool inputs give float32.
-Tensor tanh(const Tensor& x);
-
-}  // namespace ex::kernels
-
-namespace ex {
 
 // Gradient of tanh from its OUTPUT y = tanh(x): grad * (1 - y * y), exactly 0 in
 // saturation. Shapes, dtypes and errors as sigmoid_backward ("tanh_backward: ...").
@@ -157,17 +121,6 @@ namespace ex {
 // Gradient of log_softmax from its OUTPUT y: grad - exp(y) * sum(grad, axis), O(n) per
 // row. Shapes, dtypes and errors as softmax_backward ("log_softmax_backward: ...").
 Tensor log_softmax_backward(const Tensor& grad, const Tensor& y, std::int64_t axis);
-
-}  // namespace ex
-
-namespace ex::kernels {
-
-// x * Phi(x) ("none") or its tanh approximation ("tanh"); floating dtypes only.
-Tensor gelu(const Tensor& x, std::string_view approximate);
-
-}  // namespace ex::kernels
-
-namespace ex {
 
 // Gradient of gelu from its input x: grad * (Phi(x) + x * phi(x)) for approximate
 // "none" (phi the standard normal density), or the derivative of the tanh form for

@@ -1,6 +1,7 @@
 #pragma once
 // math kernels: pure compute, no tape. The public, documented ops are ex::exp etc. in
-// extensor/autograd/ops/math.hpp; these are the forward kernels they call.
+// extensor/autograd/ops/math.hpp; clip's forward kernel is here, and the raw backward
+// kernels of all of them.
 
 #include <optional>
 
@@ -9,20 +10,6 @@
 
 namespace ex::kernels {
 
-Tensor exp(const Tensor& x);
-Tensor log(const Tensor& x);
-Tensor log2(const Tensor& x);
-Tensor log10(const Tensor& x);
-Tensor log1p(const Tensor& x);
-Tensor sqrt(const Tensor& x);
-Tensor sin(const Tensor& x);
-Tensor cos(const Tensor& x);
-Tensor abs(const Tensor& x);
-Tensor sign(const Tensor& x);
-Tensor ceil(const Tensor& x);
-Tensor floor(const Tensor& x);
-Tensor round(const Tensor& x);
-Tensor trunc(const Tensor& x);
 Tensor clip(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max);
 
 }  // namespace ex::kernels

@@ -1,0 +1,53 @@
+#pragma once
+// Private: how every pointwise definition (core/src/kernels/pointwise_ops.hpp) records.
+// The public op is one line: record_pointwise<Op>(x, formula), where formula(g, v) is
+// the derivative in recording ops (v as Op::saves says), used under create_graph.
+// Piecewise-constant derivatives (relu, abs) and ops that save nothing (sign, floor)
+// need no formula: their second derivative follows from the definition.
+
+#include <type_traits>
+#include <utility>
+
+#include "autograd/src/registry/entry.hpp"
+#include "core/src/kernels/pointwise.hpp"
+#include "extensor/core/creation.hpp"
+
+namespace ex::autograd::detail {
+
+// The registry entry of a definition, by its name (the two gelu forms share one).
+template <class Op>
+inline const OpInfo& pointwise_entry = entry<Op::name>;
+
+// Marks a call that leaves the recorded derivative to the definition.
+struct FromDefinition {};
+
+// Op(x) with the scalar parameter param, recorded when x requires grad.
+template <class Op, class Formula = FromDefinition>
+Tensor record_pointwise_with(const Tensor& x, double param, Formula formula = {}) {
+  using Kernel = pointwise::Pointwise<Op>;
+  if (!should_record(x)) return Kernel::forward(x, param);
+  Tensor y = no_grad([&] { return Kernel::forward(x, param); });
+  const OpInfo& op = pointwise_entry<Op>;
+  if constexpr (Op::saves == pointwise::Saves::Nothing) {
+    return record(op, {x}, std::move(y), [](const Tensor& g) { return zeros_like(g); });
+  } else {
+    const auto backward = [param](const Tensor& g, const Tensor& v) { return Kernel::backward(g, v, param); };
+    SavedTensor saved = Op::saves == pointwise::Saves::Input ? SavedTensor(x) : SavedTensor::output(y);
+    if constexpr (std::is_same_v<Formula, FromDefinition>) {
+      static_assert(Op::kPiecewiseConstant, "a smooth pointwise op needs its derivative in recording ops");
+      return record(op, {x}, std::move(y),
+                    unary_backward(std::move(saved), backward, [backward](const Tensor& g, const Tensor& v) {
+                      return times_piecewise_constant(g, v, backward);
+                    }));
+    } else {
+      return record(op, {x}, std::move(y), unary_backward(std::move(saved), backward, std::move(formula)));
+    }
+  }
+}
+
+template <class Op, class Formula = FromDefinition>
+Tensor record_pointwise(const Tensor& x, Formula formula = {}) {
+  return record_pointwise_with<Op>(x, 0.0, std::move(formula));
+}
+
+}  // namespace ex::autograd::detail
