@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "autograd/src/tape.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/registry.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"

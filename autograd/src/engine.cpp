@@ -13,6 +13,7 @@
 #include "autograd/src/accumulate_grad.hpp"
 #include "autograd/src/record.hpp"
 #include "autograd/src/tape.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"

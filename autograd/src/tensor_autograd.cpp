@@ -4,6 +4,7 @@
 
 #include "autograd/src/record.hpp"
 #include "common/check.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/tensor_hooks.hpp"
 #include "extensor/autograd/engine.hpp"
 #include "extensor/autograd/ops/shape.hpp"

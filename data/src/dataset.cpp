@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/check.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/shape.hpp"
 

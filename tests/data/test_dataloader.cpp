@@ -21,7 +21,7 @@ static_assert(std::sentinel_for<DataLoader::Sentinel, DataLoader::Iterator>);
 // n examples: data row i is [i, 10 i] float32, target i int64.
 std::shared_ptr<ex::data::TensorDataset> numbered(std::int64_t n) {
   const ex::Tensor ids = ex::arange(n);
-  const ex::Tensor data = ex::kernels::stack({ids, ids * 10}, 1).to(ex::DType::Float32);
+  const ex::Tensor data = ex::stack({ids, ids * 10}, 1).to(ex::DType::Float32);
   return std::make_shared<ex::data::TensorDataset>(data, ids);
 }
 

@@ -21,7 +21,7 @@ constexpr int kTrainers = 4;
 // batch's targets name the examples it holds.
 std::shared_ptr<const ex::data::TensorDataset> identified(std::int64_t n) {
   const Tensor ids = ex::arange(n);
-  return std::make_shared<ex::data::TensorDataset>(ex::kernels::stack({ids, -ids}, 1).to(ex::DType::Float32), ids);
+  return std::make_shared<ex::data::TensorDataset>(ex::stack({ids, -ids}, 1).to(ex::DType::Float32), ids);
 }
 
 // Iterates one whole epoch and returns an empty string when it held every example once,

@@ -19,7 +19,7 @@ std::vector<Tensor> pair_vec(std::pair<Tensor, Tensor> p) { return {std::move(p.
 void check_matmul(const Tensor& a, const Tensor& b) {
   INFO("a " << a.shape() << " strides " << a.strides() << ", b " << b.shape() << " strides " << b.strides());
   ex::test::check_gradients(
-      [](const std::vector<Tensor>& in) { return ex::kernels::matmul(in[0], in[1]); },
+      [](const std::vector<Tensor>& in) { return ex::matmul(in[0], in[1]); },
       [](const Tensor& g, const std::vector<Tensor>& in) { return pair_vec(ex::matmul_backward(g, in[0], in[1])); },
       {a, b});
 }
@@ -69,7 +69,7 @@ TEST_CASE("matmul_backward: a transposed operand gets its gradient in its own la
   CHECK(gx.is_contiguous());
   CHECK(gwt.transpose(0, 1).is_contiguous());
   // The values are those of the plain formula: gW^T = x^T @ g.
-  ex::test::check_values(gwt, {4, 5}, ex::kernels::matmul(x.transpose(0, 1), g).to_vector<double>(), 1e-12, 1e-12);
+  ex::test::check_values(gwt, {4, 5}, ex::matmul(x.transpose(0, 1), g).to_vector<double>(), 1e-12, 1e-12);
   // The same for the first operand, and for batched column-major operands.
   auto [gat, gb] =
       ex::matmul_backward(g, x.contiguous().transpose(0, 1).contiguous().transpose(0, 1), w.transpose(0, 1));
@@ -85,7 +85,7 @@ TEST_CASE("matmul_backward: a non-contiguous grad gives the same gradients") {
       {{3, 4}, {4, 5}}, {{3, 4}, {4}}, {{2, 3, 4}, {4, 5}}, {{4}, {4, 5}}};
   for (const auto& [sa, sb] : cases) {
     const Tensor a = rnd(sa, 1), b = rnd(sb, 2);
-    const Tensor g = rnd(ex::kernels::matmul(a, b).shape(), 3);
+    const Tensor g = rnd(ex::matmul(a, b).shape(), 3);
     auto [ga, gb] = ex::matmul_backward(g, a, b);
     auto [na, nb] = ex::matmul_backward(ex::test::noncontiguous(g), a, b);
     ex::test::check_values(na, sa, ga.to_vector<double>(), 1e-12, 1e-12);
@@ -121,7 +121,7 @@ TEST_CASE("matmul_backward: float32 and bfloat16 match float64") {
     for (const DType dt : {DType::Float32, DType::BFloat16, DType::Float16}) {
       INFO("a " << sa << ", b " << sb << ", " << ex::dtype_name(dt));
       const Tensor a = rnd(sa, 1, dt), b = rnd(sb, 2, dt);
-      const Tensor g = rnd(ex::kernels::matmul(a, b).shape(), 3, dt);
+      const Tensor g = rnd(ex::matmul(a, b).shape(), 3, dt);
       auto [ga, gb] = ex::matmul_backward(g, a, b);
       auto [ra, rb] = ex::matmul_backward(g.to(DType::Float64), a.to(DType::Float64), b.to(DType::Float64));
       CHECK(ga.dtype() == dt);
@@ -149,16 +149,16 @@ TEST_CASE("matmul_backward: integer values") {
 
 TEST_CASE("dot_backward and outer_backward: gradcheck and dtypes") {
   ex::test::check_gradients(
-      [](const std::vector<Tensor>& in) { return ex::kernels::dot(in[0], in[1]); },
+      [](const std::vector<Tensor>& in) { return ex::dot(in[0], in[1]); },
       [](const Tensor& g, const std::vector<Tensor>& in) { return pair_vec(ex::dot_backward(g, in[0], in[1])); },
       {rnd({5}, 1), ex::test::noncontiguous(rnd({5}, 2))});
   ex::test::check_gradients(
-      [](const std::vector<Tensor>& in) { return ex::kernels::dot(in[0], in[1]); },
+      [](const std::vector<Tensor>& in) { return ex::dot(in[0], in[1]); },
       [](const Tensor& g, const std::vector<Tensor>& in) { return pair_vec(ex::dot_backward(g, in[0], in[1])); },
       {rnd({0}, 1), rnd({0}, 2)});
   for (const auto& [m, n] : std::vector<std::pair<std::int64_t, std::int64_t>>{{3, 4}, {1, 5}, {0, 3}, {3, 0}}) {
     ex::test::check_gradients(
-        [](const std::vector<Tensor>& in) { return ex::kernels::outer(in[0], in[1]); },
+        [](const std::vector<Tensor>& in) { return ex::outer(in[0], in[1]); },
         [](const Tensor& g, const std::vector<Tensor>& in) { return pair_vec(ex::outer_backward(g, in[0], in[1])); },
         {rnd({m}, 3), ex::test::noncontiguous(rnd({n}, 4))});
   }

@@ -2,6 +2,8 @@
 
 #include "extensor/autograd/ops/reduction.hpp"
 
+#include "core/src/kernels/forward.hpp"
+
 namespace ex {
 
 Tensor argmax(const Tensor& x) { return kernels::argmax(x); }

@@ -9,6 +9,7 @@
 
 #include "autograd/src/derivatives.hpp"
 #include "autograd/src/record.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "extensor/autograd/registry.hpp"
 
 namespace ex::autograd::detail {

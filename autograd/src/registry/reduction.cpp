@@ -9,63 +9,53 @@
 
 namespace ex {
 
-namespace {
-using Axes = std::vector<std::int64_t>;
-
-// Each reduction has three forms (all elements; axis, keepdims; axes, keepdims): these
-// forward the form's extra arguments (`axes...`) to the kernel and to its backward.
-// sum and mean are linear: under create_graph their backward records with the op
-// itself (`recording`) as derivative.
-template <class Forward, class Backward, class Recording, class... AxisArgs>
-Tensor record_by_shape(const OpInfo& op, Forward forward, Backward backward, Recording recording, const Tensor& x,
-                       const AxisArgs&... axes) {
-  if (!should_record(x)) return forward(x, axes...);
-  return record(op, {x}, no_grad([&] { return forward(x, axes...); }),
-                [&op, backward, recording, s = x.shape(), axes...](const Tensor& g) {
+Tensor sum(const Tensor& x, const Axes& axes, bool keepdims) {
+  if (!should_record(x)) return kernels::sum(x, axes, keepdims);
+  // Linear: under create_graph the derivative of its backward is sum itself.
+  const OpInfo& op = entry<"sum">;
+  return record(op, {x}, no_grad([&] { return kernels::sum(x, axes, keepdims); }),
+                [&op, s = x.shape(), axes, keepdims](const Tensor& g) {
                   return linear_backward(
-                      op, g, [&] { return backward(g, s, axes...); },
-                      [recording, axes...](const TensorList& up) { return recording(up[0], axes...); });
+                      op, g, [&] { return sum_backward(g, s, axes, keepdims); },
+                      [axes, keepdims](const TensorList& up) { return sum(up[0], axes, keepdims); });
                 });
 }
+
+Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
+  if (!should_record(x)) return kernels::mean(x, axes, keepdims);
+  const OpInfo& op = entry<"mean">;
+  return record(op, {x}, no_grad([&] { return kernels::mean(x, axes, keepdims); }),
+                [&op, s = x.shape(), axes, keepdims](const Tensor& g) {
+                  return linear_backward(
+                      op, g, [&] { return mean_backward(g, s, axes, keepdims); },
+                      [axes, keepdims](const TensorList& up) { return mean(up[0], axes, keepdims); });
+                });
+}
+
+namespace {
 // max and min hand grad to the extreme elements (shared among ties): linear in grad with
 // a weight that is constant where it exists, so the derivative of their backward is
 // the sum of the upstream gradient times that weight, over the same axes.
-template <class Forward, class Backward, class Recording, class... AxisArgs>
-Tensor record_extremum(const OpInfo& op, Forward forward, Backward backward, Recording, const Tensor& x,
-                       const AxisArgs&... axes) {
-  if (!should_record(x)) return forward(x, axes...);
-  Tensor y = no_grad([&] { return forward(x, axes...); });
-  return record(op, {x}, y, [&op, backward, x = SavedTensor(x), y = SavedTensor::output(y), axes...](const Tensor& g) {
-    return linear_backward(
-        op, g, [&] { return backward(g, x.get(), y.get(), axes...); },
-        [weight = no_grad([&] { return backward(ones_like(g), x.get(), y.get(), axes...); }),
-         axes...](const TensorList& up) { return sum(multiply(up[0], weight), axes...); });
-  });
+template <class Forward, class Backward>
+Tensor record_extremum(const OpInfo& op, Forward forward, Backward backward, const Tensor& x, const Axes& axes,
+                       bool keepdims) {
+  if (!should_record(x)) return forward(x, axes, keepdims);
+  Tensor y = no_grad([&] { return forward(x, axes, keepdims); });
+  return record(op, {x}, y,
+                [&op, backward, x = SavedTensor(x), y = SavedTensor::output(y), axes, keepdims](const Tensor& g) {
+                  return linear_backward(
+                      op, g, [&] { return backward(g, x.get(), y.get(), axes, keepdims); },
+                      [weight = no_grad([&] { return backward(ones_like(g), x.get(), y.get(), axes, keepdims); }), axes,
+                       keepdims](const TensorList& up) { return sum(multiply(up[0], weight), axes, keepdims); });
+                });
 }
-
 }  // namespace
 
-// A generic lambda naming every overload of fn (an overloaded name is not one object).
-#define EX_OVERLOADS(fn) [](const auto&... args) { return fn(args...); }
-// The three public forms of a reduction (all elements; axis, keepdims; axes, keepdims),
-// each recording through `recorder` with the kernel and backward kernel of its name.
-#define EX_REDUCTION_FORMS(name, info, recorder)                                                                   \
-  Tensor name(const Tensor& x) {                                                                                   \
-    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), EX_OVERLOADS(name), x);      \
-  }                                                                                                                \
-  Tensor name(const Tensor& x, std::int64_t axis, bool keepdims) {                                                 \
-    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), EX_OVERLOADS(name), x, axis, \
-                    keepdims);                                                                                     \
-  }                                                                                                                \
-  Tensor name(const Tensor& x, const Axes& axes, bool keepdims) {                                                  \
-    return recorder(info, EX_OVERLOADS(kernels::name), EX_OVERLOADS(name##_backward), EX_OVERLOADS(name), x, axes, \
-                    keepdims);                                                                                     \
-  }
-EX_REDUCTION_FORMS(sum, entry<"sum">, record_by_shape)
-EX_REDUCTION_FORMS(mean, entry<"mean">, record_by_shape)
-EX_REDUCTION_FORMS(max_reduce, entry<"max_reduce">, record_extremum)
-EX_REDUCTION_FORMS(min_reduce, entry<"min_reduce">, record_extremum)
-#undef EX_REDUCTION_FORMS
-#undef EX_OVERLOADS
+Tensor max_reduce(const Tensor& x, const Axes& axes, bool keepdims) {
+  return record_extremum(entry<"max_reduce">, kernels::max_reduce, max_reduce_backward, x, axes, keepdims);
+}
+Tensor min_reduce(const Tensor& x, const Axes& axes, bool keepdims) {
+  return record_extremum(entry<"min_reduce">, kernels::min_reduce, min_reduce_backward, x, axes, keepdims);
+}
 
 }  // namespace ex

@@ -2,6 +2,7 @@
 // Everything in the core layer: tensors, dtypes, creation, threads, logging.
 
 #include "extensor/core/backend.hpp"
+#include "extensor/core/comparison.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/dtype.hpp"
 #include "extensor/core/error.hpp"

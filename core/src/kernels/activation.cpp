@@ -8,6 +8,7 @@
 
 #include "common/check.hpp"
 #include "core/src/dispatch_floating.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/kernels/pointwise_ops.hpp"
 #include "core/src/onednn_eltwise.hpp"
 #include "core/src/parallel.hpp"

@@ -1,6 +1,8 @@
 // Arithmetic kernels: add, subtract, multiply, divide, floor_divide, modulo, power,
 // neg, the in-place forms and result_type. All binary ops run on the broadcasting
-// engine in core/src/kernels/elementwise.hpp.
+// engine in core/src/kernels/elementwise.hpp. Each op is one struct: operator() is its
+// scalar forward, derivative(g, x, y) (where it has one) grad times its two partial
+// derivatives, which the gradient pass runs.
 
 #include "extensor/core/kernels/arithmetic.hpp"
 
@@ -12,6 +14,7 @@
 
 #include "common/check.hpp"
 #include "core/src/kernels/elementwise.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/strided_loop.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/reduction.hpp"
@@ -97,6 +100,11 @@ struct Mul {
       return x * y;
     }
   }
+  // grad times the partial derivatives in x and in y.
+  template <class C>
+  static std::pair<C, C> derivative(C g, C x, C y) {
+    return {g * y, g * x};
+  }
 };
 
 template <class C>
@@ -114,6 +122,10 @@ struct Div {                               // true division; callers compute in 
     } else {
       return x / y;
     }
+  }
+  template <class C>
+  static std::pair<C, C> derivative(C g, C x, C y) {
+    return {g / y, -g * ((x / y) / y)};
   }
 };
 
@@ -168,6 +180,10 @@ struct Mod {
       }
     }
   }
+  template <class C>
+  static std::pair<C, C> derivative(C g, C x, C y) {
+    return {g, -g * FloorDiv{}(x, y)};
+  }
 };
 
 // base^e by repeated squaring, exact modulo 2^bits for any e.
@@ -199,6 +215,12 @@ struct Pow {
         if (y < 0) fail_negative_power(y);
       return ipow(x, static_cast<std::uint64_t>(y));
     }
+  }
+  template <class C>
+  static std::pair<C, C> derivative(C g, C x, C e) {
+    const C dbase = e == C(0) ? C(0) : g * (e * std::pow(x, e - C(1)));
+    const C dexp = g * (x == C(0) && e >= C(0) ? C(0) : std::pow(x, e) * std::log(x));
+    return {dbase, dexp};
   }
 };
 
@@ -621,33 +643,12 @@ std::pair<Tensor, Tensor> binary_backward(const char* op, const Tensor& grad, co
   return {std::move(ga), std::move(gb)};
 }
 
-struct MulGrad {
+// The functor grad_pass runs: an op's derivative (its definition's static member).
+template <class Op>
+struct DerivativeOf {
   template <class C>
   std::pair<C, C> operator()(C g, C x, C y) const {
-    return {g * y, g * x};
-  }
-};
-
-struct DivGrad {
-  template <class C>
-  std::pair<C, C> operator()(C g, C x, C y) const {
-    return {g / y, -g * ((x / y) / y)};
-  }
-};
-
-struct ModGrad {
-  template <class C>
-  std::pair<C, C> operator()(C g, C x, C y) const {
-    return {g, -g * kernels::FloorDiv{}(x, y)};
-  }
-};
-
-struct PowGrad {
-  template <class C>
-  std::pair<C, C> operator()(C g, C x, C e) const {
-    const C dbase = e == C(0) ? C(0) : g * (e * std::pow(x, e - C(1)));
-    const C dexp = g * (x == C(0) && e >= C(0) ? C(0) : std::pow(x, e) * std::log(x));
-    return {dbase, dexp};
+    return Op::derivative(g, x, y);
   }
 };
 
@@ -691,9 +692,9 @@ std::pair<Tensor, Tensor> subtract_backward(const Tensor& grad, const Shape& a_s
     return binary_backward(#name, grad, a, b, result, fn{}).second;                                              \
   }
 
-EX_BACKWARD_FORMS(multiply_backward, kResult, MulGrad)
-EX_BACKWARD_FORMS(divide_backward, kDivideResult, DivGrad)
-EX_BACKWARD_FORMS(power_backward, kResult, PowGrad)
+EX_BACKWARD_FORMS(multiply_backward, kResult, DerivativeOf<kernels::Mul>)
+EX_BACKWARD_FORMS(divide_backward, kDivideResult, DerivativeOf<kernels::Div>)
+EX_BACKWARD_FORMS(power_backward, kResult, DerivativeOf<kernels::Pow>)
 #undef EX_BACKWARD_FORMS
 
 std::pair<Tensor, Tensor> floor_divide_backward(const Tensor& grad, const Tensor& a, const Tensor& b,
@@ -710,12 +711,12 @@ std::pair<Tensor, Tensor> modulo_backward(const Tensor& grad, const Tensor& a, c
   check_inputs("modulo_backward", grad, a, b, kResult);
   // ga is grad itself (reduced): only gb needs a pass.
   const bool need_b = output_mask[1] && is_floating(b.dtype());
-  Tensor gb = grad_pass("modulo_backward", grad, a, b, false, need_b, ModGrad{}).second;
+  Tensor gb = grad_pass("modulo_backward", grad, a, b, false, need_b, DerivativeOf<kernels::Mod>{}).second;
   return {output_mask[0] ? finish(grad, a.shape(), a.dtype()) : Tensor(),
           need_b ? finish(gb, b.shape(), b.dtype()) : gb};
 }
 Tensor modulo_backward(const Tensor& grad, const Scalar& a, const Tensor& b) {
-  return binary_backward("modulo_backward", grad, a, b, kResult, ModGrad{}).second;
+  return binary_backward("modulo_backward", grad, a, b, kResult, DerivativeOf<kernels::Mod>{}).second;
 }
 
 Tensor neg_backward(const Tensor& grad) {

@@ -1,12 +1,12 @@
 // Comparison and logical kernels on the broadcasting engine
 // (core/src/kernels/elementwise.hpp). Results are Bool tensors.
 
-#include "extensor/core/kernels/comparison.hpp"
+#include "extensor/core/comparison.hpp"
 
 #include "core/src/kernels/elementwise.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"
 
-namespace ex::kernels {
+namespace ex {
 namespace {
 
 DType common_type(const Tensor& a, const Tensor& b) { return result_type(a, b); }
@@ -86,16 +86,20 @@ Tensor logical(const char* op, const Tensor& a, const Tensor& b, F fn) {
 
 }  // namespace
 
-#define EX_COMPARE_FORMS(name, fn)                                                     \
+// The three forms of a comparison, and of its operator.
+#define EX_COMPARE_FORMS(name, oper, fn)                                               \
   Tensor name(const Tensor& a, const Tensor& b) { return compare(#name, a, b, fn{}); } \
   Tensor name(const Tensor& a, const Scalar& b) { return compare(#name, a, b, fn{}); } \
-  Tensor name(const Scalar& a, const Tensor& b) { return compare(#name, a, b, fn{}); }
-EX_COMPARE_FORMS(equal, Eq)
-EX_COMPARE_FORMS(not_equal, Ne)
-EX_COMPARE_FORMS(less, Lt)
-EX_COMPARE_FORMS(less_equal, Le)
-EX_COMPARE_FORMS(greater, Gt)
-EX_COMPARE_FORMS(greater_equal, Ge)
+  Tensor name(const Scalar& a, const Tensor& b) { return compare(#name, a, b, fn{}); } \
+  Tensor oper(const Tensor& a, const Tensor& b) { return name(a, b); }                 \
+  Tensor oper(const Tensor& a, const Scalar& b) { return name(a, b); }                 \
+  Tensor oper(const Scalar& a, const Tensor& b) { return name(a, b); }
+EX_COMPARE_FORMS(equal, operator==, Eq)
+EX_COMPARE_FORMS(not_equal, operator!=, Ne)
+EX_COMPARE_FORMS(less, operator<, Lt)
+EX_COMPARE_FORMS(less_equal, operator<=, Le)
+EX_COMPARE_FORMS(greater, operator>, Gt)
+EX_COMPARE_FORMS(greater_equal, operator>=, Ge)
 #undef EX_COMPARE_FORMS
 
 Tensor logical_and(const Tensor& a, const Tensor& b) { return logical("logical_and", a, b, And{}); }
@@ -112,4 +116,4 @@ Tensor logical_not(const Tensor& a) {
   return out;
 }
 
-}  // namespace ex::kernels
+}  // namespace ex

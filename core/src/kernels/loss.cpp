@@ -11,6 +11,7 @@
 
 #include "common/check.hpp"
 #include "core/src/dispatch_floating.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/parallel.hpp"
 #include "core/src/strided_loop.hpp"
 #include "extensor/core/creation.hpp"

@@ -9,6 +9,7 @@
 
 #include "common/check.hpp"
 #include "core/src/kernels/elementwise.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/strided_loop.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/math.hpp"

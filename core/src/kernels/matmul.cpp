@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/check.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/kernels/matmul_gemm.hpp"
 #include "core/src/onednn.hpp"
 #include "core/src/strided_loop.hpp"

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/check.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/kernels/reduction_engine.hpp"
 #include "core/src/parallel.hpp"
 #include "core/src/strided_loop.hpp"
@@ -114,10 +115,6 @@ Tensor reduce(const Tensor& x, const std::vector<bool>& mask, bool keepdims, Kin
     }
   });
   return keepdims ? out.view(keep_shape) : out;
-}
-
-Tensor reduce_axis(const Tensor& x, std::int64_t axis, bool keepdims, Kind kind) {
-  return reduce(x, parse_axes(x, {axis}, kind_name(kind)), keepdims, kind);
 }
 
 // ---- argmax / argmin ----
@@ -599,29 +596,17 @@ Tensor extreme_back(const char* fn, const Tensor& grad, const Tensor& x, const T
 
 }  // namespace
 
-Tensor sum(const Tensor& x) { return reduce(x, parse_axes(x, {}, "sum"), false, Kind::Sum); }
-Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims) { return reduce_axis(x, axis, keepdims, Kind::Sum); }
-Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x, axes, "sum"), keepdims, Kind::Sum);
+Tensor sum(const Tensor& x, const Axes& axes, bool keepdims) {
+  return reduce(x, parse_axes(x, axes.list(), "sum"), keepdims, Kind::Sum);
 }
-Tensor mean(const Tensor& x) { return reduce(x, parse_axes(x, {}, "mean"), false, Kind::Mean); }
-Tensor mean(const Tensor& x, std::int64_t axis, bool keepdims) { return reduce_axis(x, axis, keepdims, Kind::Mean); }
-Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x, axes, "mean"), keepdims, Kind::Mean);
+Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
+  return reduce(x, parse_axes(x, axes.list(), "mean"), keepdims, Kind::Mean);
 }
-Tensor max_reduce(const Tensor& x) { return reduce(x, parse_axes(x, {}, "max_reduce"), false, Kind::Max); }
-Tensor max_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
-  return reduce_axis(x, axis, keepdims, Kind::Max);
+Tensor max_reduce(const Tensor& x, const Axes& axes, bool keepdims) {
+  return reduce(x, parse_axes(x, axes.list(), "max_reduce"), keepdims, Kind::Max);
 }
-Tensor max_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x, axes, "max_reduce"), keepdims, Kind::Max);
-}
-Tensor min_reduce(const Tensor& x) { return reduce(x, parse_axes(x, {}, "min_reduce"), false, Kind::Min); }
-Tensor min_reduce(const Tensor& x, std::int64_t axis, bool keepdims) {
-  return reduce_axis(x, axis, keepdims, Kind::Min);
-}
-Tensor min_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims) {
-  return reduce(x, parse_axes(x, axes, "min_reduce"), keepdims, Kind::Min);
+Tensor min_reduce(const Tensor& x, const Axes& axes, bool keepdims) {
+  return reduce(x, parse_axes(x, axes.list(), "min_reduce"), keepdims, Kind::Min);
 }
 Tensor argmax(const Tensor& x) { return arg_extreme_all<true>(x, "argmax"); }
 Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdims) {
@@ -650,45 +635,17 @@ Tensor reduce_to_shape(const Tensor& grad, const Shape& shape) {
   return summed.reshape(shape);
 }
 
-Tensor sum_backward(const Tensor& grad, const Shape& input_shape) {
-  return kernels::spread_back("sum_backward", false, grad, input_shape, {}, false);
+Tensor sum_backward(const Tensor& grad, const Shape& input_shape, const Axes& axes, bool keepdims) {
+  return kernels::spread_back("sum_backward", false, grad, input_shape, axes.list(), keepdims);
 }
-Tensor sum_backward(const Tensor& grad, const Shape& input_shape, std::int64_t axis, bool keepdims) {
-  return kernels::spread_back("sum_backward", false, grad, input_shape, {axis}, keepdims);
+Tensor mean_backward(const Tensor& grad, const Shape& input_shape, const Axes& axes, bool keepdims) {
+  return kernels::spread_back("mean_backward", true, grad, input_shape, axes.list(), keepdims);
 }
-Tensor sum_backward(const Tensor& grad, const Shape& input_shape, const std::vector<std::int64_t>& axes,
-                    bool keepdims) {
-  return kernels::spread_back("sum_backward", false, grad, input_shape, axes, keepdims);
+Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const Axes& axes, bool keepdims) {
+  return kernels::extreme_back("max_reduce_backward", grad, x, y, axes.list(), keepdims);
 }
-Tensor mean_backward(const Tensor& grad, const Shape& input_shape) {
-  return kernels::spread_back("mean_backward", true, grad, input_shape, {}, false);
-}
-Tensor mean_backward(const Tensor& grad, const Shape& input_shape, std::int64_t axis, bool keepdims) {
-  return kernels::spread_back("mean_backward", true, grad, input_shape, {axis}, keepdims);
-}
-Tensor mean_backward(const Tensor& grad, const Shape& input_shape, const std::vector<std::int64_t>& axes,
-                     bool keepdims) {
-  return kernels::spread_back("mean_backward", true, grad, input_shape, axes, keepdims);
-}
-Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y) {
-  return kernels::extreme_back("max_reduce_backward", grad, x, y, {}, false);
-}
-Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, std::int64_t axis, bool keepdims) {
-  return kernels::extreme_back("max_reduce_backward", grad, x, y, {axis}, keepdims);
-}
-Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const std::vector<std::int64_t>& axes,
-                           bool keepdims) {
-  return kernels::extreme_back("max_reduce_backward", grad, x, y, axes, keepdims);
-}
-Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y) {
-  return kernels::extreme_back("min_reduce_backward", grad, x, y, {}, false);
-}
-Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, std::int64_t axis, bool keepdims) {
-  return kernels::extreme_back("min_reduce_backward", grad, x, y, {axis}, keepdims);
-}
-Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const std::vector<std::int64_t>& axes,
-                           bool keepdims) {
-  return kernels::extreme_back("min_reduce_backward", grad, x, y, axes, keepdims);
+Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const Axes& axes, bool keepdims) {
+  return kernels::extreme_back("min_reduce_backward", grad, x, y, axes.list(), keepdims);
 }
 
 }  // namespace ex

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/check.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/parallel.hpp"
 #include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/reduction.hpp"

@@ -10,6 +10,7 @@
 
 #include "common/check.hpp"
 #include "core/src/dispatch_floating.hpp"
+#include "core/src/kernels/forward.hpp"
 #include "core/src/onednn_eltwise.hpp"
 #include "core/src/parallel.hpp"
 #include "core/src/strided_loop.hpp"

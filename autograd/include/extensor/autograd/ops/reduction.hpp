@@ -1,16 +1,15 @@
 #pragma once
-// Public reductions. Each comes in up to three forms: over all elements (a rank-0
-// result), over one axis, and over a list of axes. Axes may be negative (counting from
-// the end); a rank-0 tensor accepts axis 0 or -1. With keepdims the reduced axes stay
+// Public reductions. sum, mean, max_reduce and min_reduce take ex::Axes: nothing or {}
+// reduces every element (a rank-0 result), one axis or a list reduces those. Axes may
+// be negative (counting from the end); a rank-0 tensor accepts axis 0 or -1. With keepdims the reduced axes stay
 // as size 1. Inputs may have any strides. Errors (ex::Error, message starting with the
 // op's name): an axis out of range ("sum: axis 2 is out of range for a tensor of rank
-// 2"), an axis listed twice. An empty axis list reduces every axis, as in PyTorch 1.13.
+// 2"), an axis listed twice.
 // Results are the same on every run whatever the thread count: the order of
 // accumulation depends only on the shape and strides.
 
 #include <cstdint>
-#include <vector>
-
+#include "extensor/core/axes.hpp"
 #include "extensor/core/kernels/reduction.hpp"
 
 namespace ex {
@@ -19,27 +18,19 @@ namespace ex {
 // float32; float32 is summed pairwise, error O(log n) ulp); bool and integer inputs
 // accumulate in int64 and return int64 like PyTorch (uint64 returns uint64; integer
 // overflow wraps). The sum of nothing is 0.
-Tensor sum(const Tensor& x);
-Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
+Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 
 // Arithmetic mean, with sum's accumulation. Floating dtypes only, result in the same
 // dtype; bool and integer inputs throw ex::Error "mean: ..." as in PyTorch. The mean
 // of nothing is NaN.
-Tensor mean(const Tensor& x);
-Tensor mean(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
+Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 
 // Largest element (torch.amax), same dtype. NaN propagates: any NaN gives NaN. Throws
 // ex::Error "max_reduce: ..." when a reduced extent is empty.
-Tensor max_reduce(const Tensor& x);
-Tensor max_reduce(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor max_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
+Tensor max_reduce(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 
 // Smallest element (torch.amin); as max_reduce.
-Tensor min_reduce(const Tensor& x);
-Tensor min_reduce(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor min_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
+Tensor min_reduce(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 
 // Index of the largest element as int64: over all elements the row-major flat index
 // (rank-0 result), over one axis the position along it. Ties give the first index;

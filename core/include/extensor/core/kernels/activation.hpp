@@ -57,17 +57,6 @@ Tensor relu_backward(const Tensor& grad, const Tensor& x);
 // non-finite negative_slope.
 Tensor leaky_relu_backward(const Tensor& grad, const Tensor& x, double negative_slope);
 
-}  // namespace ex
-
-namespace ex::kernels {
-
-// x < 0 ? alpha[c] * x : x with c the index on axis 1 (alpha of 1 or x.size(1) elements).
-Tensor prelu(const Tensor& x, const Tensor& alpha);
-
-}  // namespace ex::kernels
-
-namespace ex {
-
 // Gradients of prelu: {grad_x, grad_alpha}. grad_x = grad where x > 0, else
 // alpha[c] * grad; grad_alpha[c] = sum of x * grad over every element with x <= 0 that
 // alpha[c] was applied to (all of x for a 1-element alpha, channel c on axis 1
@@ -89,34 +78,12 @@ Tensor sigmoid_backward(const Tensor& grad, const Tensor& y);
 // saturation. Shapes, dtypes and errors as sigmoid_backward ("tanh_backward: ...").
 Tensor tanh_backward(const Tensor& grad, const Tensor& y);
 
-}  // namespace ex
-
-namespace ex::kernels {
-
-// exp(x - logsumexp(x, axis)) along axis; floating dtypes only.
-Tensor softmax(const Tensor& x, std::int64_t axis);
-
-}  // namespace ex::kernels
-
-namespace ex {
-
 // Gradient of softmax from its OUTPUT y along axis: y * (grad - sum(grad * y, axis)),
 // O(n) per row (no Jacobian). grad and y: same shape and floating dtype, any rank (rank
 // 0 takes axis 0 or -1 and gives 0), any strides; axis may be negative. Result: y's
 // shape and dtype. Throws for non-floating y, a grad of another shape or dtype, or an
 // axis outside [-rank, rank).
 Tensor softmax_backward(const Tensor& grad, const Tensor& y, std::int64_t axis);
-
-}  // namespace ex
-
-namespace ex::kernels {
-
-// x - logsumexp(x, axis) along axis; floating dtypes only.
-Tensor log_softmax(const Tensor& x, std::int64_t axis);
-
-}  // namespace ex::kernels
-
-namespace ex {
 
 // Gradient of log_softmax from its OUTPUT y: grad - exp(y) * sum(grad, axis), O(n) per
 // row. Shapes, dtypes and errors as softmax_backward ("log_softmax_backward: ...").

@@ -26,46 +26,6 @@ DType result_type(const Tensor& tensor, const Scalar& scalar);
 // and from any non-bool dtype to bool; true otherwise.
 bool can_cast(DType from, DType to) noexcept;
 
-namespace kernels {
-
-Tensor add(const Tensor& a, const Tensor& b);
-Tensor add(const Tensor& a, const Scalar& b);
-Tensor add(const Scalar& a, const Tensor& b);
-Tensor subtract(const Tensor& a, const Tensor& b);
-Tensor subtract(const Tensor& a, const Scalar& b);
-Tensor subtract(const Scalar& a, const Tensor& b);
-Tensor multiply(const Tensor& a, const Tensor& b);
-Tensor multiply(const Tensor& a, const Scalar& b);
-Tensor multiply(const Scalar& a, const Tensor& b);
-Tensor divide(const Tensor& a, const Tensor& b);
-Tensor divide(const Tensor& a, const Scalar& b);
-Tensor divide(const Scalar& a, const Tensor& b);
-Tensor floor_divide(const Tensor& a, const Tensor& b);
-Tensor floor_divide(const Tensor& a, const Scalar& b);
-Tensor floor_divide(const Scalar& a, const Tensor& b);
-Tensor modulo(const Tensor& a, const Tensor& b);
-Tensor modulo(const Tensor& a, const Scalar& b);
-Tensor modulo(const Scalar& a, const Tensor& b);
-Tensor power(const Tensor& base, const Tensor& exponent);
-Tensor power(const Tensor& base, const Scalar& exponent);
-Tensor power(const Scalar& base, const Tensor& exponent);
-Tensor neg(const Tensor& a);
-
-Tensor add_(const Tensor& self, const Tensor& other);
-Tensor add_(const Tensor& self, const Scalar& other);
-Tensor sub_(const Tensor& self, const Tensor& other);
-Tensor sub_(const Tensor& self, const Scalar& other);
-Tensor mul_(const Tensor& self, const Tensor& other);
-Tensor mul_(const Tensor& self, const Scalar& other);
-Tensor div_(const Tensor& self, const Tensor& other);
-Tensor div_(const Tensor& self, const Scalar& other);
-Tensor zero_(const Tensor& self);
-Tensor fill_(const Tensor& self, const Scalar& value);
-Tensor copy_(const Tensor& dst, const Tensor& src);
-Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::optional<Scalar>& max);
-
-}  // namespace kernels
-
 // Raw backward kernels of the arithmetic ops (the manual-backprop API; they never
 // record on the tape). Common rules:
 // - grad is the upstream gradient: it must have the forward output's shape (the

@@ -27,27 +27,19 @@ enum class Reduction { None, Mean, Sum };
 
 // Each forward kernel (namespace kernels, documented at its public op) is followed by
 // its raw backward kernel.
-namespace kernels {
-Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction);
-}  // namespace kernels
+
 // Gradient of mse_loss: 2 (input - target) * grad, divided by input.numel() for Mean.
 // input: floating; target: same shape, any dtype (promoted with input's dtype, the
 // working dtype). Result: input's shape and dtype. Differentiable everywhere.
 Tensor mse_loss_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
                          Reduction reduction = Reduction::Mean);
 
-namespace kernels {
-Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction);
-}  // namespace kernels
 // Gradient of l1_loss: sign(input - target) * grad (/ numel for Mean). Shapes and dtypes
 // as mse_loss_backward. At input == target the gradient is 0 (abs'(0) = 0, PyTorch's
 // convention); a NaN difference gives NaN.
 Tensor l1_loss_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
                         Reduction reduction = Reduction::Mean);
 
-namespace kernels {
-Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta);
-}  // namespace kernels
 // Gradient of smooth_l1_loss: with d = input - target, d / beta where |d| < beta and
 // sign(d) elsewhere (the two agree at |d| == beta), times grad (/ numel for Mean). beta
 // == 0 is l1_loss_backward (sign(0) = 0; PyTorch 1.13 returns -1 at d == 0 there, an
@@ -56,9 +48,6 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduc
 Tensor smooth_l1_loss_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
                                Reduction reduction = Reduction::Mean, double beta = 1.0);
 
-namespace kernels {
-Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction);
-}  // namespace kernels
 // Gradient of binary_cross_entropy with respect to the probabilities `input` (in [0, 1],
 // else it throws like the forward): the exact derivative of the clamped forward,
 // w * ((1 - t) / (1 - x) - t / x), where a term whose log was clamped at -100 (x <=
@@ -78,10 +67,6 @@ Tensor binary_cross_entropy_backward(const Tensor& grad, const Tensor& input, co
 Tensor binary_cross_entropy_target_backward(const Tensor& grad, const Tensor& input, const Tensor& target,
                                             const Tensor& weight = {}, Reduction reduction = Reduction::Mean);
 
-namespace kernels {
-Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
-                                        Reduction reduction, const Tensor& pos_weight);
-}  // namespace kernels
 // Gradient of binary_cross_entropy_with_logits: w * ((1 + (p - 1) t) sigmoid(x) - p t)
 // (p = pos_weight, 1 when undefined; without it w * (sigmoid(x) - t)), times grad (/ numel
 // for Mean). Finite for any finite x (stable sigmoid). Shapes and dtypes as the forward
@@ -101,10 +86,6 @@ Tensor binary_cross_entropy_with_logits_target_backward(const Tensor& grad, cons
                                                         Reduction reduction = Reduction::Mean,
                                                         const Tensor& pos_weight = {});
 
-namespace kernels {
-Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,
-                     Reduction reduction, double label_smoothing);
-}  // namespace kernels
 // Gradient of cross_entropy with respect to the logits, in one pass per position:
 // grad_p * (softmax(x) * A - a) along the class axis, where a_c = w_c ((1 - eps) [c == y]
 // + eps / C) is the (weighted) smoothed one-hot target and A = sum_c a_c (without
@@ -119,10 +100,6 @@ Tensor cross_entropy_backward(const Tensor& grad, const Tensor& logits, const Te
                               std::int64_t ignore_index = -100, Reduction reduction = Reduction::Mean,
                               double label_smoothing = 0.0);
 
-namespace kernels {
-Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, std::int64_t ignore_index,
-                Reduction reduction);
-}  // namespace kernels
 // Gradient of nll_loss with respect to the log-probabilities: zero except
 // -w[y] * grad_p at the target class of every non-ignored position (grad_p as in
 // cross_entropy_backward). Shapes, dtypes and errors as cross_entropy_backward.

@@ -8,12 +8,6 @@
 #include "extensor/core/scalar.hpp"
 #include "extensor/core/tensor.hpp"
 
-namespace ex::kernels {
-
-Tensor clip(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max);
-
-}  // namespace ex::kernels
-
 namespace ex {
 
 // Raw backward kernels of the elementwise math ops (never record on a tape). Each takes

@@ -10,13 +10,6 @@
 
 namespace ex::kernels {
 
-// Matrix product with NumPy/PyTorch semantics (see ex::matmul for the contract).
-Tensor matmul(const Tensor& a, const Tensor& b);
-// Inner product of two 1-D tensors of the same length and dtype; rank-0 result.
-Tensor dot(const Tensor& a, const Tensor& b);
-// Outer product of two 1-D tensors: [m] x [n] -> [m, n] in the promoted dtype.
-Tensor outer(const Tensor& a, const Tensor& b);
-
 namespace detail {
 // Testing hook: how the calling thread's most recent matmul was computed. backend is
 // "onednn:<implementation>" (e.g. "onednn:brg:avx512_core"), "own:packed" (the blocked

@@ -1,32 +1,10 @@
 #pragma once
-// reduction kernels: pure compute, no tape. The public, documented ops are ex::sum
-// etc. in extensor/autograd/ops/reduction.hpp; these are the forward kernels they call.
+// The raw backward kernels of the reductions, and reduce_to_shape. The public,
+// documented ops are ex::sum etc. in extensor/autograd/ops/reduction.hpp.
 
 #include <cstdint>
-#include <vector>
-
+#include "extensor/core/axes.hpp"
 #include "extensor/core/tensor.hpp"
-
-namespace ex::kernels {
-
-Tensor sum(const Tensor& x);
-Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
-Tensor mean(const Tensor& x);
-Tensor mean(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
-Tensor max_reduce(const Tensor& x);
-Tensor max_reduce(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor max_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
-Tensor min_reduce(const Tensor& x);
-Tensor min_reduce(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor min_reduce(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdims = false);
-Tensor argmax(const Tensor& x);
-Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdims = false);
-Tensor argmin(const Tensor& x);
-Tensor argmin(const Tensor& x, std::int64_t axis, bool keepdims = false);
-
-}  // namespace ex::kernels
 
 namespace ex {
 
@@ -38,9 +16,8 @@ namespace ex {
 // Throws ex::Error "reduce_to_shape: ..." if shape does not broadcast to grad's shape.
 Tensor reduce_to_shape(const Tensor& grad, const Shape& shape);
 
-// Raw backward kernels of the reductions (never record on a tape). Each has the three
-// forms of its forward (all elements, one axis, a list of axes; an empty list means all
-// axes) and takes the same axes and keepdims, which define the forward output's shape:
+// Raw backward kernels of the reductions (never record on a tape). Each takes the axes
+// and keepdims of its forward (ex::Axes: nothing or {} for all axes), which define the forward output's shape:
 // grad (and y) must have exactly that shape, axes must be valid for the input's rank
 // and unique, else ex::Error "<op>_backward: ...". Results are new contiguous tensors of
 // the input's shape, never views of grad.
@@ -49,19 +26,13 @@ Tensor reduce_to_shape(const Tensor& grad, const Shape& shape);
 // dtype). The result is materialized rather than returned as an expanded (stride-0)
 // view: a gradient is typically accumulated or updated in place afterwards, which an
 // expanded view cannot take, and the next consumer reads every element anyway.
-Tensor sum_backward(const Tensor& grad, const Shape& input_shape);
-Tensor sum_backward(const Tensor& grad, const Shape& input_shape, std::int64_t axis, bool keepdims = false);
-Tensor sum_backward(const Tensor& grad, const Shape& input_shape, const std::vector<std::int64_t>& axes,
-                    bool keepdims = false);
+Tensor sum_backward(const Tensor& grad, const Shape& input_shape, const Axes& axes = {}, bool keepdims = false);
 
 // The gradient of mean: grad broadcast back and divided by the number of elements
 // reduced into each output, in the compute type (float for float16/bfloat16), like
 // PyTorch's grad.expand(shape) / count. grad must be floating. An empty reduction has
 // an empty input, so its gradient is an empty tensor (no division by 0 happens).
-Tensor mean_backward(const Tensor& grad, const Shape& input_shape);
-Tensor mean_backward(const Tensor& grad, const Shape& input_shape, std::int64_t axis, bool keepdims = false);
-Tensor mean_backward(const Tensor& grad, const Shape& input_shape, const std::vector<std::int64_t>& axes,
-                     bool keepdims = false);
+Tensor mean_backward(const Tensor& grad, const Shape& input_shape, const Axes& axes = {}, bool keepdims = false);
 
 // The gradient of max_reduce, given x and the forward output y = max_reduce(x, ...):
 // each output's grad goes to the elements of x equal to y; ties share it equally
@@ -72,17 +43,11 @@ Tensor mean_backward(const Tensor& grad, const Shape& input_shape, const std::ve
 // when an output has more than one. Throws ex::Error "max_reduce_backward: ..." also
 // when some y matches no element of x (y is not the forward output) or a reduced extent
 // is empty (the forward throws there too).
-Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y);
-Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, std::int64_t axis,
-                           bool keepdims = false);
-Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const std::vector<std::int64_t>& axes,
+Tensor max_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const Axes& axes = {},
                            bool keepdims = false);
 
 // The gradient of min_reduce given y = min_reduce(x, ...); as max_reduce_backward.
-Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y);
-Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, std::int64_t axis,
-                           bool keepdims = false);
-Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const std::vector<std::int64_t>& axes,
+Tensor min_reduce_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const Axes& axes = {},
                            bool keepdims = false);
 
 }  // namespace ex
