@@ -36,6 +36,7 @@
 
 #include <unistd.h>
 
+#include "bench_options.hpp"
 #include "torch_autograd_side.hpp"
 #include "torch_side.hpp"
 
@@ -46,9 +47,8 @@ using Fn = std::function<void()>;
 
 constexpr int kPairs = 500;  // the chain: 2 * kPairs elementwise ops
 
-struct Options {
-  int threads = 1, reps = 7, mlp_steps = 1000;
-  double min_seconds = 0.02;
+struct Options : bench::CommonOptions {
+  int mlp_steps = 1000;
   bool mlp = true;
   std::string mode;  // "ours" or "torch": run one MLP child and print its memory line
 };
@@ -324,14 +324,9 @@ void mlp_section(const Options& opt) {
 
 bool parse(int argc, char** argv, Options& opt) {
   for (int i = 1; i < argc; ++i) {
+    if (bench::parse_common(i, argc, argv, opt)) continue;
     const std::string arg = argv[i];
-    if (i + 1 < argc && arg == "--threads") {
-      opt.threads = std::atoi(argv[++i]);
-    } else if (i + 1 < argc && arg == "--reps") {
-      opt.reps = std::atoi(argv[++i]);
-    } else if (i + 1 < argc && arg == "--min-ms") {
-      opt.min_seconds = std::atof(argv[++i]) / 1e3;
-    } else if (i + 1 < argc && arg == "--mlp-steps") {
+    if (i + 1 < argc && arg == "--mlp-steps") {
       opt.mlp_steps = std::atoi(argv[++i]);
     } else if (arg == "--no-mlp") {
       opt.mlp = false;

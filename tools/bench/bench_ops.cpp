@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.hpp"
 #include "matmul_baseline.hpp"
 #include "torch_side.hpp"
 
@@ -49,9 +50,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Fn = std::function<void()>;
 
-struct Options {
-  int threads = 1, reps = 7;
-  double min_seconds = 0.02;
+struct Options : bench::CommonOptions {
   bool torch_out = true;
   std::string only;  // run only rows whose name contains this
 };
@@ -364,14 +363,9 @@ void overhead_section(const Options& opt) {
 int main(int argc, char** argv) {
   Options opt;
   for (int i = 1; i < argc; ++i) {
+    if (bench::parse_common(i, argc, argv, opt)) continue;
     const std::string arg = argv[i];
-    if (i + 1 < argc && arg == "--threads") {
-      opt.threads = std::atoi(argv[++i]);
-    } else if (i + 1 < argc && arg == "--reps") {
-      opt.reps = std::atoi(argv[++i]);
-    } else if (i + 1 < argc && arg == "--min-ms") {
-      opt.min_seconds = std::atof(argv[++i]) / 1e3;
-    } else if (arg == "--torch-alloc") {
+    if (arg == "--torch-alloc") {
       opt.torch_out = false;
     } else if (i + 1 < argc && arg == "--only") {
       opt.only = argv[++i];

@@ -76,23 +76,33 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
   };
   return tanh_form ? record_pointwise<GeluTanh>(x, formula) : record_pointwise<GeluErf>(x, formula);
 }
-Tensor softmax(const Tensor& x, std::int64_t axis) {
+namespace {
+// softmax and log_softmax along axis: forward and backward are the raw kernels, formula
+// the same derivative in recording ops. Both differentiate from their output; a rank-0
+// input has one element, whose softmax (1) and log_softmax (0) are constants.
+template <class Forward, class Backward, class Formula>
+Tensor record_softmax(const OpInfo& op, const Tensor& x, std::int64_t axis, Forward forward, Backward backward,
+                      Formula formula) {
   return record_unary<Save::Output>(
-      entry<"softmax">, x, [&](const Tensor& t) { return kernels::softmax(t, axis); },
-      [axis](const Tensor& g, const Tensor& y) { return softmax_backward(g, y, axis); },
-      [axis](const Tensor& g, const Tensor& y) {
-        if (y.dim() == 0) return multiply(g, 0.0);  // softmax of one element is the constant 1
-        return multiply(y, subtract(g, sum(multiply(g, y), axis, /*keepdims=*/true)));
+      op, x, [&](const Tensor& t) { return forward(t, axis); },
+      [axis, backward](const Tensor& g, const Tensor& y) { return backward(g, y, axis); },
+      [axis, formula](const Tensor& g, const Tensor& y) {
+        return y.dim() == 0 ? multiply(g, 0.0) : formula(g, y, axis);
       });
 }
+}  // namespace
+
+Tensor softmax(const Tensor& x, std::int64_t axis) {
+  return record_softmax(entry<"softmax">, x, axis, kernels::softmax, softmax_backward,
+                        [](const Tensor& g, const Tensor& y, std::int64_t ax) {
+                          return multiply(y, subtract(g, sum(multiply(g, y), ax, /*keepdims=*/true)));
+                        });
+}
 Tensor log_softmax(const Tensor& x, std::int64_t axis) {
-  return record_unary<Save::Output>(
-      entry<"log_softmax">, x, [&](const Tensor& t) { return kernels::log_softmax(t, axis); },
-      [axis](const Tensor& g, const Tensor& y) { return log_softmax_backward(g, y, axis); },
-      [axis](const Tensor& g, const Tensor& y) {
-        if (y.dim() == 0) return multiply(g, 0.0);  // log_softmax of one element is the constant 0
-        return subtract(g, multiply(exp(y), sum(g, axis, /*keepdims=*/true)));
-      });
+  return record_softmax(entry<"log_softmax">, x, axis, kernels::log_softmax, log_softmax_backward,
+                        [](const Tensor& g, const Tensor& y, std::int64_t ax) {
+                          return subtract(g, multiply(exp(y), sum(g, ax, /*keepdims=*/true)));
+                        });
 }
 
 namespace {

@@ -20,17 +20,26 @@ namespace {
 Tensor keep(const Tensor& t) { return t; }  // a Scalar operand's gradient of a + s, a - s, a % s
 // The gradient of -a and of s - b. neg records under create_graph (its own derivative).
 Tensor negated(const Tensor& g) { return GradMode::is_enabled() ? neg(g) : neg_backward(g); }
+
+// The backward node of a + b or a - b (sign -1), also of add_ and sub_: linear, grad
+// reduced to each input's shape (negated for b when subtracting).
+auto add_subtract_node(const OpInfo& op, Shape as, Shape bs, double sign) {
+  return [&op, as = std::move(as), bs = std::move(bs), sign](const Tensor& g, const NeedsGrad& needs) {
+    return linear_backward(
+        op, g,
+        [&] {
+          return sign > 0 ? add_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask())
+                          : subtract_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask());
+        },
+        [gs = g.shape(), sign](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, sign); });
+  };
+}
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b) {
   if (!should_record(a, b)) return kernels::add(a, b);
   return record(entry<"add">, {a, b}, no_grad([&] { return kernels::add(a, b); }),
-                [as = a.shape(), bs = b.shape()](const Tensor& g, const NeedsGrad& needs) {
-                  return linear_backward(
-                      entry<"add">, g,
-                      [&] { return add_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask()); },
-                      [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, 1); });
-                });
+                add_subtract_node(entry<"add">, a.shape(), b.shape(), 1));
 }
 Tensor add(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::add(a, b);
@@ -41,12 +50,7 @@ Tensor add(const Scalar& a, const Tensor& b) { return add(b, a); }
 Tensor subtract(const Tensor& a, const Tensor& b) {
   if (!should_record(a, b)) return kernels::subtract(a, b);
   return record(entry<"subtract">, {a, b}, no_grad([&] { return kernels::subtract(a, b); }),
-                [as = a.shape(), bs = b.shape()](const Tensor& g, const NeedsGrad& needs) {
-                  return linear_backward(
-                      entry<"subtract">, g,
-                      [&] { return subtract_backward(g, as, bs, std::nullopt, std::nullopt, needs.mask()); },
-                      [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, -1); });
-                });
+                add_subtract_node(entry<"subtract">, a.shape(), b.shape(), -1));
 }
 Tensor subtract(const Tensor& a, const Scalar& b) {
   if (!should_record(a)) return kernels::subtract(a, b);
@@ -191,12 +195,7 @@ Tensor add_(const Tensor& self, const Tensor& other) {
   check_inplace(self, entry<"add_">);
   no_grad([&] { return kernels::add_(self, other); });
   return record_inplace(entry<"add_">, {self, other}, self,
-                        [s = self.shape(), o = other.shape()](const Tensor& g, const NeedsGrad& needs) {
-                          return linear_backward(
-                              entry<"add_">, g,
-                              [&] { return add_backward(g, s, o, std::nullopt, std::nullopt, needs.mask()); },
-                              [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, 1); });
-                        });
+                        add_subtract_node(entry<"add_">, self.shape(), other.shape(), 1));
 }
 Tensor add_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::add_(self, other);
@@ -209,12 +208,7 @@ Tensor sub_(const Tensor& self, const Tensor& other) {
   check_inplace(self, entry<"sub_">);
   no_grad([&] { return kernels::sub_(self, other); });
   return record_inplace(entry<"sub_">, {self, other}, self,
-                        [s = self.shape(), o = other.shape()](const Tensor& g, const NeedsGrad& needs) {
-                          return linear_backward(
-                              entry<"sub_">, g,
-                              [&] { return subtract_backward(g, s, o, std::nullopt, std::nullopt, needs.mask()); },
-                              [gs = g.shape()](const TensorList& up) { return signed_sum_to_shape(up, gs, 1, -1); });
-                        });
+                        add_subtract_node(entry<"sub_">, self.shape(), other.shape(), -1));
 }
 Tensor sub_(const Tensor& self, const Scalar& other) {
   if (!should_record(self)) return kernels::sub_(self, other);

@@ -9,27 +9,27 @@
 
 namespace ex {
 
-Tensor sum(const Tensor& x, const Axes& axes, bool keepdims) {
-  if (!should_record(x)) return kernels::sum(x, axes, keepdims);
-  // Linear: under create_graph the derivative of its backward is sum itself.
-  const OpInfo& op = entry<"sum">;
-  return record(op, {x}, no_grad([&] { return kernels::sum(x, axes, keepdims); }),
-                [&op, s = x.shape(), axes, keepdims](const Tensor& g) {
+namespace {
+// sum and mean are linear: under create_graph the derivative of their backward is the
+// op itself (recording).
+template <class Forward, class Backward, class Recording>
+Tensor record_linear(const OpInfo& op, Forward forward, Backward backward, Recording recording, const Tensor& x,
+                     const Axes& axes, bool keepdims) {
+  if (!should_record(x)) return forward(x, axes, keepdims);
+  return record(op, {x}, no_grad([&] { return forward(x, axes, keepdims); }),
+                [&op, backward, recording, s = x.shape(), axes, keepdims](const Tensor& g) {
                   return linear_backward(
-                      op, g, [&] { return sum_backward(g, s, axes, keepdims); },
-                      [axes, keepdims](const TensorList& up) { return sum(up[0], axes, keepdims); });
+                      op, g, [&] { return backward(g, s, axes, keepdims); },
+                      [recording, axes, keepdims](const TensorList& up) { return recording(up[0], axes, keepdims); });
                 });
 }
+}  // namespace
 
+Tensor sum(const Tensor& x, const Axes& axes, bool keepdims) {
+  return record_linear(entry<"sum">, kernels::sum, sum_backward, sum, x, axes, keepdims);
+}
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
-  if (!should_record(x)) return kernels::mean(x, axes, keepdims);
-  const OpInfo& op = entry<"mean">;
-  return record(op, {x}, no_grad([&] { return kernels::mean(x, axes, keepdims); }),
-                [&op, s = x.shape(), axes, keepdims](const Tensor& g) {
-                  return linear_backward(
-                      op, g, [&] { return mean_backward(g, s, axes, keepdims); },
-                      [axes, keepdims](const TensorList& up) { return mean(up[0], axes, keepdims); });
-                });
+  return record_linear(entry<"mean">, kernels::mean, mean_backward, mean, x, axes, keepdims);
 }
 
 namespace {
