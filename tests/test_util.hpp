@@ -54,6 +54,26 @@ std::string error_of(F&& f) {
   return "";
 }
 
+// A tolerance per dtype, for results rounded to the dtype (the half types computed in
+// float32): tol(dtype) picks the entry; other dtypes (integers, exact) get `other`.
+struct DTypeTolerance {
+  double float64, float32, float16, bfloat16, other = 0;
+  double operator()(DType dtype) const {
+    switch (dtype) {
+      case DType::Float64:
+        return float64;
+      case DType::Float32:
+        return float32;
+      case DType::Float16:
+        return float16;
+      case DType::BFloat16:
+        return bfloat16;
+      default:
+        return other;
+    }
+  }
+};
+
 }  // namespace ex::test
 
 // The names nearly every suite uses, declared once for all of them.

@@ -17,18 +17,7 @@ const DType kFloats[] = {DType::Float16, DType::BFloat16, DType::Float32, DType:
 
 // Tolerances per dtype: the result is rounded to the dtype, computed in float32 for
 // the half types.
-double tol(DType dt) {
-  switch (dt) {
-    case DType::Float64:
-      return 1e-12;
-    case DType::Float32:
-      return 2e-6;
-    case DType::Float16:
-      return 2e-3;
-    default:
-      return 1e-2;
-  }
-}
+const ex::test::DTypeTolerance tol{1e-12, 2e-6, 2e-3, 1e-2, 1e-2};
 
 using Backend = ex::test::ActivationBackend;
 

@@ -88,16 +88,7 @@ Tensor run_backward(const Case& c, const Tensor& grad, const Tensor& x) {
 }
 
 // Tolerance of a dtype's result against the float64 one (relative to the values' size).
-double tol(DType dt) {
-  switch (dt) {
-    case DType::Float32:
-      return 1e-5;
-    case DType::Float16:
-      return 4e-3;
-    default:
-      return 3e-2;
-  }
-}
+const ex::test::DTypeTolerance tol{1e-10, 1e-5, 4e-3, 3e-2, 3e-2};
 
 const DType kLowPrecision[] = {DType::Float32, DType::BFloat16, DType::Float16};
 

@@ -43,20 +43,7 @@ Tensor reference(const Tensor& a0, const Tensor& b0) {
 
 // Relative tolerance of a dtype's result (inputs are exact in the dtype; the result is
 // rounded once, after float32 accumulation for the 16-bit types).
-double tolerance(DType dtype) {
-  switch (dtype) {
-    case DType::BFloat16:
-      return 1e-2;
-    case DType::Float16:
-      return 2e-3;
-    case DType::Float32:
-      return 1e-5;
-    case DType::Float64:
-      return 1e-12;
-    default:
-      return 0;  // integers are exact
-  }
-}
+const ex::test::DTypeTolerance tolerance{1e-12, 1e-5, 2e-3, 1e-2, 0};
 
 // Small values, exact in every dtype (floats in [0, 1), integers in [-3, 3] or [0, 3]).
 Tensor values(const Shape& shape, DType dtype) {

@@ -129,6 +129,25 @@ struct Div {                               // true division; callers compute in 
   }
 };
 
+// Python's integer division and remainder: the quotient rounded toward -inf, the
+// remainder with the sign of y. Throws for y == 0; INT_MIN / -1 wraps instead of
+// trapping.
+template <class C>
+std::pair<C, C> python_divmod(const char* op, C x, C y) {
+  if (y == 0) detail::fail("{}: integer division by zero", op);
+  if constexpr (std::is_signed_v<C>) {
+    if (y == -1) return {wrapping_neg(x), C(0)};
+    C q = static_cast<C>(x / y), r = static_cast<C>(x % y);
+    if (r != 0 && ((r < 0) != (y < 0))) {  // C++ truncates toward zero: step to floor
+      --q;
+      r = static_cast<C>(r + y);
+    }
+    return {q, r};
+  } else {
+    return {static_cast<C>(x / y), static_cast<C>(x % y)};
+  }
+}
+
 // Python's floor division: the quotient rounded toward -inf.
 struct FloorDiv {
   template <class C>
@@ -145,15 +164,7 @@ struct FloorDiv {
     } else if constexpr (std::is_same_v<C, bool>) {
       detail::fail("floor_divide: internal error, bool compute dtype");
     } else {
-      if (y == 0) detail::fail("floor_divide: integer division by zero");
-      if constexpr (std::is_signed_v<C>) {
-        if (y == -1) return wrapping_neg(x);  // INT_MIN / -1 would trap
-        C q = static_cast<C>(x / y);
-        if (x % y != 0 && ((x < 0) != (y < 0))) --q;
-        return q;
-      } else {
-        return static_cast<C>(x / y);
-      }
+      return python_divmod("floor_divide", x, y).first;
     }
   }
 };
@@ -169,15 +180,7 @@ struct Mod {
     } else if constexpr (std::is_same_v<C, bool>) {
       detail::fail("modulo: internal error, bool compute dtype");
     } else {
-      if (y == 0) detail::fail("modulo: integer division by zero");
-      if constexpr (std::is_signed_v<C>) {
-        if (y == -1) return C(0);  // INT_MIN % -1 would trap
-        C r = static_cast<C>(x % y);
-        if (r != 0 && ((r < 0) != (y < 0))) r = static_cast<C>(r + y);
-        return r;
-      } else {
-        return static_cast<C>(x % y);
-      }
+      return python_divmod("modulo", x, y).second;
     }
   }
   template <class C>
