@@ -1,13 +1,13 @@
 #pragma once
 // Private: how a differentiable op records itself. Every entry of the registry
-// (autograd/src/registry/*.cpp) follows one pattern:
+// (autograd/src/registry/*.cpp) follows one pattern (pointwise ops go through
+// record_pointwise, autograd/src/registry/pointwise.hpp, which does this for them):
 //
-//   const OpInfo& kRelu = register_op("relu", "output");
-//   Tensor relu(const Tensor& x) {
-//     if (!should_record(x)) return kernels::relu(x);
-//     Tensor y = no_grad([&] { return kernels::relu(x); });
-//     return record(kRelu, {x}, y, [y = SavedTensor::output(y)](const Tensor& g) {
-//       return relu_backward(g, y.get()); });
+//   Tensor dot(const Tensor& a, const Tensor& b) {
+//     if (!should_record(a, b)) return kernels::dot(a, b);
+//     return record(entry<"dot">, {a, b}, no_grad([&] { return kernels::dot(a, b); }),
+//                   [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& g, const NeedsGrad& needs) {
+//                     return dot_backward(g, a.get(), b.get(), needs.mask()); });
 //   }
 //
 // The forward kernel runs with recording off, so kernels that use Tensor's view members
