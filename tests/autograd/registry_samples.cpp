@@ -320,6 +320,15 @@ void add_loss(GradcheckSamples& t) {
   push("cross_entropy", "spatial [2, 3, 2], transposed",
        [spatial_target](In in) { return ex::cross_entropy(ex::transpose(in[0], 1, 2), spatial_target); },
        {uniform64({2, 2, 3}, -2, 2)});
+  for (Reduction r : {Reduction::None, Reduction::Mean}) {
+    push("cross_entropy",
+         std::string("spatial [2, 3, 2], label_smoothing, ") + (r == Reduction::None ? "none" : "mean"),
+         [spatial_target, r](In in) { return ex::cross_entropy(in[0], spatial_target, {}, 2, r, 0.3); },
+         {uniform64({2, 3, 2}, -2, 2)});
+  }
+  push("cross_entropy", "unbatched [4], label_smoothing",
+       [](In in) { return ex::cross_entropy(in[0], ex::tensor<std::int64_t>({2}, {}), {}, -100, Reduction::Sum, 0.1); },
+       {uniform64({4}, -2, 2)});
   push("nll_loss", "spatial [2, 3, 2]", [spatial_target](In in) { return ex::nll_loss(in[0], spatial_target); },
        {uniform64({2, 3, 2}, -2, 0)});
 }

@@ -484,3 +484,26 @@ TEST_CASE("reduce_to_shape: sums what broadcasting added") {
   CHECK_THROWS_WITH_AS(ex::reduce_to_shape(g, {3}), doctest::Contains("reduce_to_shape:"), ex::Error);
   CHECK_THROWS_WITH_AS(ex::reduce_to_shape(g, {1, 2, 3, 4}), doctest::Contains("reduce_to_shape:"), ex::Error);
 }
+
+TEST_CASE("Axes: nothing, {}, one axis, a braced list and a vector name the same reductions") {
+  const Tensor x = ex::arange(0, 24).to(DType::Float64).reshape({2, 3, 4});
+  // Every axis: sum(x), sum(x, {}) and, kept, a [1, 1, 1] tensor.
+  CHECK(ex::sum(x).item<double>() == 276.0);
+  CHECK(ex::sum(x, {}).item<double>() == 276.0);
+  const Tensor kept = ex::sum(x, {}, /*keepdims=*/true);
+  CHECK(kept.shape() == Shape{1, 1, 1});
+  CHECK(kept.item<double>() == 276.0);
+  // One axis, as an integer or a one-element list.
+  check_values(ex::sum(x, 1), {2, 4}, {12, 15, 18, 21, 48, 51, 54, 57});
+  check_values(ex::sum(x, {1}), {2, 4}, {12, 15, 18, 21, 48, 51, 54, 57});
+  check_values(ex::mean(x, -1, true), {2, 3, 1}, {1.5, 5.5, 9.5, 13.5, 17.5, 21.5});
+  // A list, braced or as a vector, with negative axes.
+  check_values(ex::max_reduce(x, {0, -1}), {3}, {15, 19, 23});
+  const std::vector<std::int64_t> axes = {0, 2};
+  check_values(ex::min_reduce(x, axes), {3}, {0, 4, 8});
+  // The raw backwards take the same Axes.
+  check_values(ex::sum_backward(ex::ones({2, 4}, DType::Float64), x.shape(), 1), {2, 3, 4},
+               std::vector<double>(24, 1.0));
+  CHECK_THROWS_WITH_AS(ex::sum(x, {0, 0}), doctest::Contains("sum: axis 0 appears more than once"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::mean(x, 3), doctest::Contains("mean: axis 3 is out of range"), ex::Error);
+}

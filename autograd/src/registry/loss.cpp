@@ -48,6 +48,29 @@ Tensor nll_derivative(const Tensor& g, const Tensor& log_probs, const Tensor& ta
       })[0];
 }
 
+// The derivative in log_softmax(x) of cross_entropy's label-smoothing term, in recording
+// ops (linear in g): -(eps / C) g w_c at every position whose target is not
+// ignore_index, divided for Mean by the sum of the kept targets' weights, as the kernel
+// does. That sum is nll_loss of an input of -1s, a constant.
+Tensor smoothing_derivative(const Tensor& g, const Tensor& x, const Tensor& target, const Tensor& weight,
+                            std::int64_t ignore_index, Reduction reduction, double eps) {
+  const std::int64_t class_axis = x.dim() == 1 ? 0 : 1;
+  const std::int64_t classes = x.shape()[static_cast<std::size_t>(class_axis)];
+  Tensor per_position = multiply(g, not_equal(target, ignore_index).to(x.dtype()));
+  if (x.dim() > 1) per_position = unsqueeze(per_position, class_axis);
+  Shape class_shape(static_cast<std::size_t>(x.dim()), 1);
+  class_shape[static_cast<std::size_t>(class_axis)] = classes;
+  const Tensor class_weight = weight.defined() ? reshape(weight, class_shape) : ones(class_shape, x.dtype());
+  double scale = -eps / static_cast<double>(classes);
+  if (reduction == Reduction::Mean)
+    scale /= no_grad([&] {
+               return kernels::nll_loss(full(x.shape(), -1.0, x.dtype()), target, weight, ignore_index, Reduction::Sum);
+             })
+                 .to(DType::Float64)
+                 .item<double>();
+  return multiply(multiply(per_position, class_weight), scale);
+}
+
 // mse, l1 and smooth_l1 are functions of d = input - target, so the target's gradient is
 // the input's negated. Both come from one backward call in the loss's dtype (the
 // promoted one), so a wider target does not get the input's rounding.
@@ -166,15 +189,14 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
                   const Tensor &x = input.get(), &t = target.get(), w = saved_or_undefined(weight);
                   if (!GradMode::is_enabled() || !should_record_optional(g, x))
                     return cross_entropy_backward(g, x, t, w, ignore_index, reduction, label_smoothing);
-                  // Under create_graph: the gradient of nll_loss(log_softmax(x)), which
-                  // cross_entropy is without label smoothing, through recording ops.
-                  if (label_smoothing != 0)
-                    throw Error(
-                        "cross_entropy: create_graph=true with label_smoothing > 0 is not supported yet (its "
-                        "derivative is not recorded)");
+                  // Under create_graph: cross_entropy is (1 - eps) nll_loss(log_softmax(x))
+                  // plus the smoothing term, differentiated through recording ops.
                   const std::int64_t class_axis = x.dim() == 1 ? 0 : 1;
                   const Tensor log_probs = log_softmax(x, class_axis);
-                  const Tensor c = nll_derivative(g, log_probs, t, w, ignore_index, reduction);
+                  Tensor c = nll_derivative(g, log_probs, t, w, ignore_index, reduction);
+                  if (label_smoothing != 0)
+                    c = add(multiply(c, 1.0 - label_smoothing),
+                            smoothing_derivative(g, x, t, w, ignore_index, reduction, label_smoothing));
                   return subtract(c, multiply(exp(log_probs), sum(c, class_axis, /*keepdims=*/true)));
                 });
 }
