@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <vector>
 
 #include "extensor/autograd/engine.hpp"
 #include "extensor/autograd/grad_mode.hpp"
@@ -54,38 +55,54 @@ std::pair<std::vector<Tensor>, std::vector<std::size_t>> checked_copies(const ch
   return {std::move(args), std::move(checked)};
 }
 
-}  // namespace
+// Storage offsets (in elements) of every element of t, in row-major order: perturbing
+// t's data at these offsets moves exactly one element of any view without stride-0 dims.
+std::vector<std::int64_t> element_offsets(const Tensor& t) {
+  std::vector<std::int64_t> offsets;
+  offsets.reserve(static_cast<std::size_t>(t.numel()));
+  std::vector<std::int64_t> index(t.shape().size(), 0);
+  for (std::int64_t n = 0; n < t.numel(); ++n) {
+    std::int64_t off = 0;
+    for (std::size_t d = 0; d < index.size(); ++d) off += index[d] * t.strides()[d];
+    offsets.push_back(off);
+    for (std::size_t d = index.size(); d-- > 0;) {
+      if (++index[d] < t.shape()[d]) break;
+      index[d] = 0;
+    }
+  }
+  return offsets;
+}
 
-GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,
-                          double rtol) {
-  auto [args, checked] = checked_copies("gradcheck", inputs);
-  const Tensor out = fn(args);
-  if (!out.defined() || !is_floating(out.dtype())) throw Error("gradcheck: fn must return a floating tensor");
-  Generator gen(20240611);
-  const Tensor g = randn(out.shape(), out.dtype(), gen);
-  const std::vector<double> weights = g.to_vector<double>();
-  std::vector<Tensor> wrt;
-  for (std::size_t i : checked) wrt.push_back(args[i]);
-  std::vector<Tensor> analytic_grads = out.requires_grad() ? grad({out}, wrt, {g}, false, false, /*allow_unused=*/true)
-                                                           : std::vector<Tensor>(wrt.size());
-
+// The comparison both checkers make: for every element of every checked argument, the
+// analytic gradient (undefined: zeros) against (L(x + eps) - L(x - eps)) / 2 eps with
+// L = sum(fn(args) * weights), perturbing the element in place and restoring it.
+GradcheckResult compare_with_differences(const char* name, const GradcheckFn& fn, std::vector<Tensor>& args,
+                                         const std::vector<std::size_t>& checked, const std::vector<Tensor>& analytic,
+                                         const std::vector<double>& weights, double eps, double atol, double rtol) {
   GradcheckResult result;
   double worst_excess = -INFINITY;
   NoGradGuard no_grad;
   for (std::size_t k = 0; k < checked.size(); ++k) {
     Tensor& x = args[checked[k]];
-    std::vector<double> analytic(static_cast<std::size_t>(x.numel()), 0.0);
-    if (analytic_grads[k].defined()) analytic = analytic_grads[k].to_vector<double>();
+    std::vector<double> expected(static_cast<std::size_t>(x.numel()), 0.0);
+    if (analytic[k].defined()) {
+      if (analytic[k].shape() != x.shape())
+        throw Error(fmt::format("{}: the gradient of input {} has shape {} but the input has shape {}", name,
+                                checked[k], analytic[k].shape().str(), x.shape().str()));
+      expected = analytic[k].to_vector<double>();
+    }
     double* data = x.data<double>();
-    for (std::int64_t j = 0; j < x.numel(); ++j) {
-      const double saved = data[j];
-      data[j] = saved + eps;
+    const std::vector<std::int64_t> offsets = element_offsets(x);
+    for (std::size_t j = 0; j < offsets.size(); ++j) {
+      double& element = data[offsets[j]];
+      const double saved = element;
+      element = saved + eps;
       const double plus = weighted_sum(fn(args), weights);
-      data[j] = saved - eps;
+      element = saved - eps;
       const double minus = weighted_sum(fn(args), weights);
-      data[j] = saved;
+      element = saved;
       const double numeric = (plus - minus) / (2 * eps);
-      const double a = analytic[static_cast<std::size_t>(j)];
+      const double a = expected[j];
       const double diff = std::fabs(a - numeric);
       const double excess = diff - (atol + rtol * std::fabs(numeric));
       const double score = std::isnan(excess) ? INFINITY : excess;  // NaN never passes
@@ -97,22 +114,67 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
       if (score > worst_excess) {
         worst_excess = score;
         result.worst_input = checked[k];
-        result.worst_element = j;
+        result.worst_element = static_cast<std::int64_t>(j);
         result.analytic = a;
         result.numeric = numeric;
       }
     }
   }
   if (!result.passed) {
-    const Tensor& x = inputs[result.worst_input];
+    const Tensor& x = args[result.worst_input];
     result.report = fmt::format(
-        "gradcheck: {} element(s) mismatched; worst: input {} (shape {}) element {} {}: analytic {:.10g}, numeric "
+        "{}: {} element(s) mismatched; worst: input {} (shape {}) element {} {}: analytic {:.10g}, numeric "
         "{:.10g}, |difference| {:.3g} > atol + rtol * |numeric| = {:.3g}",
-        result.mismatches, result.worst_input, x.shape().str(), result.worst_element,
+        name, result.mismatches, result.worst_input, x.shape().str(), result.worst_element,
         index_str(result.worst_element, x.shape()), result.analytic, result.numeric,
         std::fabs(result.analytic - result.numeric), atol + rtol * std::fabs(result.numeric));
   }
   return result;
+}
+
+}  // namespace
+
+GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,
+                          double rtol) {
+  auto [args, checked] = checked_copies("gradcheck", inputs);
+  const Tensor out = fn(args);
+  if (!out.defined() || !is_floating(out.dtype())) throw Error("gradcheck: fn must return a floating tensor");
+  Generator gen(20240611);
+  const Tensor g = randn(out.shape(), out.dtype(), gen);
+  std::vector<Tensor> wrt;
+  for (std::size_t i : checked) wrt.push_back(args[i]);
+  const std::vector<Tensor> analytic = out.requires_grad() ? grad({out}, wrt, {g}, false, false, /*allow_unused=*/true)
+                                                           : std::vector<Tensor>(wrt.size());
+  return compare_with_differences("gradcheck", fn, args, checked, analytic, g.to_vector<double>(), eps, atol, rtol);
+}
+
+GradcheckResult gradcheck_backward(const GradcheckFn& forward, const GradcheckBackwardFn& backward,
+                                   std::vector<Tensor> inputs, double eps, double atol, double rtol) {
+  std::vector<std::size_t> checked;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    if (!x.defined() || x.dtype() != DType::Float64)
+      throw Error(fmt::format("gradcheck_backward: input {} must be a defined float64 tensor", i));
+    for (std::size_t d = 0; d < x.shape().size(); ++d)
+      if (x.strides()[d] == 0 && x.shape()[d] > 1)
+        throw Error(fmt::format(
+            "gradcheck_backward: input {} (shape {}) has a stride-0 dim, whose elements cannot be perturbed one at a "
+            "time; expand inside forward instead",
+            i, x.shape().str()));
+    checked.push_back(i);
+  }
+  NoGradGuard no_grad;
+  const Tensor out = forward(inputs);
+  if (!out.defined() || !is_floating(out.dtype()))
+    throw Error("gradcheck_backward: forward must return a floating tensor");
+  Generator gen(20240611);
+  const Tensor g = randn(out.shape(), out.dtype(), gen);
+  const std::vector<Tensor> analytic = backward(g, inputs);
+  if (analytic.size() != inputs.size())
+    throw Error(fmt::format("gradcheck_backward: backward returned {} gradient(s) for {} input(s)", analytic.size(),
+                            inputs.size()));
+  return compare_with_differences("gradcheck_backward", forward, inputs, checked, analytic, g.to_vector<double>(), eps,
+                                  atol, rtol);
 }
 
 GradcheckResult gradgradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,

@@ -165,8 +165,9 @@ std::string Tensor::grad_fn_name() const {
   return meta && meta->grad_fn ? std::string(meta->grad_fn->name()) : std::string();
 }
 
-void Tensor::backward(const Tensor& grad, bool retain_graph) const {
-  autograd::backward({*this}, grad.defined() ? std::vector<Tensor>{grad} : std::vector<Tensor>{}, retain_graph);
+void Tensor::backward(const Tensor& grad, std::optional<bool> retain_graph, bool create_graph) const {
+  autograd::backward({*this}, grad.defined() ? std::vector<Tensor>{grad} : std::vector<Tensor>{},
+                     retain_graph.value_or(create_graph), create_graph);
 }
 
 std::size_t Tensor::register_hook(std::function<Tensor(const Tensor&)> fn) const {

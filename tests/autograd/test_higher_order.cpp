@@ -53,6 +53,30 @@ TEST_CASE("backward with create_graph leaves a differentiable grad(): a gradient
   x.set_grad(Tensor());
 }
 
+TEST_CASE("Tensor::backward with create_graph, as libtorch writes it, retains the graph by default") {
+  const Tensor x = leaf({1, 2});
+  const Tensor y = cube_sum(x);
+  y.backward({}, std::nullopt, /*create_graph=*/true);
+  const Tensor first = x.grad();
+  check_values(first, {2}, {3, 12});
+  REQUIRE(first.requires_grad());
+  // d/dx sum(3x^2) = 6x, through the first gradient's graph.
+  check_values(grad({ex::sum(first)}, {x})[0], {2}, {6, 12});
+  // The graph was retained: a second backward through a fresh y2 works after one with
+  // create_graph, and gives the same gradient.
+  const Tensor y2 = cube_sum(x);
+  x.set_grad(Tensor());
+  y2.backward({}, std::nullopt, /*create_graph=*/true);
+  x.set_grad(Tensor());
+  y2.backward();
+  check_values(x.grad(), {2}, {3, 12});
+  // Without create_graph the graph is freed unless retained, as before.
+  const Tensor z = cube_sum(x);
+  z.backward();
+  CHECK_THROWS_AS(z.backward(), ex::Error);
+  x.set_grad(Tensor());
+}
+
 TEST_CASE("a Hessian-vector product through matmul, tanh and a broadcast add matches differences of gradients") {
   ex::Generator gen(7);
   const Tensor w = ex::randn({4, 3}, DType::Float64, gen);

@@ -39,6 +39,23 @@ using GradcheckFn = std::function<Tensor(const std::vector<Tensor>&)>;
 GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps = 1e-6,
                           double atol = 1e-5, double rtol = 1e-3);
 
+// A raw backward kernel under test: the gradients of sum(forward(inputs) * grad) with
+// respect to each input, one per input (undefined where there is none).
+using GradcheckBackwardFn = std::function<std::vector<Tensor>(const Tensor& grad, const std::vector<Tensor>& inputs)>;
+
+// Checks a raw backward kernel (ex::<op>_backward chained by hand, or your own) against
+// float64 central differences of forward, with the same scalar, tolerances and result
+// as gradcheck; nothing is recorded. Unlike gradcheck it runs on the inputs exactly as
+// given, so views (transposed, sliced) exercise the kernels' strided paths; an element
+// being perturbed is restored before the next. Throws ex::Error "gradcheck_backward:
+// ..." for an input that is undefined, not float64, or has a stride-0 dim of size > 1
+// (its elements cannot move one at a time), when forward returns a non-floating
+// tensor, and when backward returns the wrong number of gradients or one of the wrong
+// shape.
+GradcheckResult gradcheck_backward(const GradcheckFn& forward, const GradcheckBackwardFn& backward,
+                                   std::vector<Tensor> inputs, double eps = 1e-6, double atol = 1e-5,
+                                   double rtol = 1e-3);
+
 // Checks second derivatives, like torch.autograd.gradgradcheck: gradcheck of the map
 // (inputs, v) -> the gradients of sum(fn(inputs) * v) with respect to the checked
 // inputs, computed by grad() with create_graph and flattened into one tensor, v being a

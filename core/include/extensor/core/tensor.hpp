@@ -7,6 +7,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -159,10 +160,13 @@ class Tensor {
   // Back-propagates from this tensor through the graph that produced it, accumulating
   // into grad() of the leaves. grad defaults to 1 and may only be omitted for a
   // one-element tensor; otherwise it must have this tensor's shape. Unless retain_graph,
-  // the graph's saved tensors are freed and a second backward through it throws. Throws
-  // ex::Error if the tensor does not require grad, if the graph was recorded on another
-  // thread, or if a saved tensor was modified in place since it was recorded.
-  void backward(const Tensor& grad = Tensor(), bool retain_graph = false) const;
+  // the graph's saved tensors are freed and a second backward through it throws. With
+  // create_graph the backward computation is itself recorded, so the accumulated grad()
+  // can be differentiated again (retain_graph then defaults to true, as in libtorch).
+  // Throws ex::Error if the tensor does not require grad, if the graph was recorded on
+  // another thread, or if a saved tensor was modified in place since it was recorded.
+  void backward(const Tensor& grad = Tensor(), std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
   // Registers fn to run on the gradient of this tensor when backward computes it; a
   // defined return value replaces the gradient. Returns a handle for remove_hook. Throws
   // ex::Error if the tensor does not require grad.
