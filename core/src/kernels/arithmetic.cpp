@@ -664,21 +664,29 @@ std::optional<DType> add_result(const Shape& a, const Shape& b, std::optional<DT
 
 }  // namespace
 
-std::pair<Tensor, Tensor> add_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
-                                       std::optional<DType> a_dtype, std::optional<DType> b_dtype,
-                                       OutputMask output_mask) {
-  check_grad("add_backward", grad, a_shape, b_shape, add_result(a_shape, b_shape, a_dtype, b_dtype));
+namespace {
+// add_backward and subtract_backward before subtract's negation: grad reduced to each
+// input's shape and converted to its dtype, for the sides the mask asks for.
+std::pair<Tensor, Tensor> reduced_to_inputs(const char* op, const Tensor& grad, const Shape& a_shape,
+                                            const Shape& b_shape, std::optional<DType> a_dtype,
+                                            std::optional<DType> b_dtype, OutputMask output_mask) {
+  check_grad(op, grad, a_shape, b_shape, add_result(a_shape, b_shape, a_dtype, b_dtype));
   Tensor ga = output_mask[0] ? finish(grad, a_shape, a_dtype.value_or(grad.dtype())) : Tensor();
   Tensor gb = output_mask[1] ? finish(grad, b_shape, b_dtype.value_or(grad.dtype())) : Tensor();
   return {std::move(ga), std::move(gb)};
+}
+}  // namespace
+
+std::pair<Tensor, Tensor> add_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
+                                       std::optional<DType> a_dtype, std::optional<DType> b_dtype,
+                                       OutputMask output_mask) {
+  return reduced_to_inputs("add_backward", grad, a_shape, b_shape, a_dtype, b_dtype, output_mask);
 }
 
 std::pair<Tensor, Tensor> subtract_backward(const Tensor& grad, const Shape& a_shape, const Shape& b_shape,
                                             std::optional<DType> a_dtype, std::optional<DType> b_dtype,
                                             OutputMask output_mask) {
-  check_grad("subtract_backward", grad, a_shape, b_shape, add_result(a_shape, b_shape, a_dtype, b_dtype));
-  Tensor ga = output_mask[0] ? finish(grad, a_shape, a_dtype.value_or(grad.dtype())) : Tensor();
-  Tensor gb = output_mask[1] ? finish(grad, b_shape, b_dtype.value_or(grad.dtype())) : Tensor();
+  auto [ga, gb] = reduced_to_inputs("subtract_backward", grad, a_shape, b_shape, a_dtype, b_dtype, output_mask);
   return {std::move(ga), gb.defined() ? kernels::neg(gb) : gb};
 }
 

@@ -225,56 +225,41 @@ struct Exp : SmoothDefaults {
   }
 };
 
-struct Log : SmoothDefaults {
+// Logarithms in base e, 2 and 10: float takes the vectorized polynomials. The
+// derivative is grad / (x ln base), PyTorch's formula (ln base rounded to the compute
+// type; plain grad / x for base e).
+enum class LogBase { E, Two, Ten };
+template <LogBase Base>
+struct Logarithm : SmoothDefaults {
+  static constexpr Saves saves = Saves::Input;
+  template <class C>
+  static C forward(C x, C) {
+    if constexpr (std::is_same_v<C, float>)
+      return Base == LogBase::E     ? detail::log_f32(x)
+             : Base == LogBase::Two ? detail::log2_f32(x)
+                                    : detail::log10_f32(x);
+    else
+      return Base == LogBase::E ? std::log(x) : Base == LogBase::Two ? std::log2(x) : std::log10(x);
+  }
+  template <class C, class V>
+  static V derivative(V g, V x, C) {
+    if constexpr (Base == LogBase::E)
+      return g / x;
+    else
+      return g / (x * static_cast<C>(Base == LogBase::Two ? std::numbers::ln2 : std::numbers::ln10));
+  }
+};
+struct Log : Logarithm<LogBase::E> {
   static constexpr char name[] = "log";
   static constexpr char backward_name[] = "log_backward";
-  static constexpr Saves saves = Saves::Input;
-  template <class C>
-  static C forward(C x, C) {
-    if constexpr (std::is_same_v<C, float>)
-      return detail::log_f32(x);
-    else
-      return std::log(x);
-  }
-  template <class C, class V>
-  static V derivative(V g, V x, C) {
-    return g / x;
-  }
 };
-
-// PyTorch: grad / (x * ln 2), the constant rounded to the compute type.
-struct Log2 : SmoothDefaults {
+struct Log2 : Logarithm<LogBase::Two> {
   static constexpr char name[] = "log2";
   static constexpr char backward_name[] = "log2_backward";
-  static constexpr Saves saves = Saves::Input;
-  template <class C>
-  static C forward(C x, C) {
-    if constexpr (std::is_same_v<C, float>)
-      return detail::log2_f32(x);
-    else
-      return std::log2(x);
-  }
-  template <class C, class V>
-  static V derivative(V g, V x, C) {
-    return g / (x * static_cast<C>(std::numbers::ln2));
-  }
 };
-
-struct Log10 : SmoothDefaults {
+struct Log10 : Logarithm<LogBase::Ten> {
   static constexpr char name[] = "log10";
   static constexpr char backward_name[] = "log10_backward";
-  static constexpr Saves saves = Saves::Input;
-  template <class C>
-  static C forward(C x, C) {
-    if constexpr (std::is_same_v<C, float>)
-      return detail::log10_f32(x);
-    else
-      return std::log10(x);
-  }
-  template <class C, class V>
-  static V derivative(V g, V x, C) {
-    return g / (x * static_cast<C>(std::numbers::ln10));
-  }
 };
 
 struct Log1p : SmoothDefaults {
