@@ -28,6 +28,8 @@ struct CachedPrimitive {
 
 // Records impl as the implementation the last activation kernel on this thread ran.
 void set_last_activation_impl(std::string impl);
+// Records that our own loop ran it ("extensor").
+inline void set_own_activation_impl() { set_last_activation_impl("extensor"); }
 // Whether a float32 or bfloat16 tensor of x's size goes to oneDNN: from
 // activation_onednn_min_elements() elements, 16 times that for cheap ops (a compare and
 // a multiply, where our loop keeps up with oneDNN longer).

@@ -19,8 +19,6 @@
 namespace ex {
 namespace {
 
-constexpr const char* kOwnImpl = "extensor";
-
 // Checks prelu's operands and returns x's channel count.
 std::int64_t check_prelu(const char* op, const Tensor& x, const Tensor& alpha) {
   detail::floating(op, x);
@@ -71,7 +69,7 @@ Tensor kernels::prelu(const Tensor& x, const Tensor& alpha) {
           }
         });
   });
-  detail::onednn::set_last_activation_impl(kOwnImpl);
+  detail::onednn::set_own_activation_impl();
   return out;
 }
 
@@ -129,7 +127,7 @@ std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, co
     T* ga = static_cast<T*>(grad_alpha.raw_data());
     for (std::size_t c = 0; c < total.size(); ++c) ga[c] = detail::convert<T>(total[c]);
   });
-  detail::onednn::set_last_activation_impl(kOwnImpl);
+  detail::onednn::set_own_activation_impl();
   if (!output_mask[0]) grad_x = Tensor();
   if (!output_mask[1]) grad_alpha = Tensor();
   return {grad_x, grad_alpha};

@@ -18,8 +18,6 @@
 namespace ex::pointwise {
 namespace {
 
-constexpr const char* kOwnImpl = "extensor";
-
 template <class T>
 inline constexpr bool is_float_v = std::is_floating_point_v<compute_t<T>> && !std::is_same_v<T, bool>;
 
@@ -45,12 +43,13 @@ void check_param(const char* op, double param) {
   if constexpr (requires { Op::check_param(op, param); }) Op::check_param(op, param);
 }
 
+// x defined, of a dtype Op::inputs admits; Op's parameter valid.
 template <class Op>
 void check_forward(const Tensor& x, double param) {
-  if (Op::inputs == Inputs::Floating) detail::floating(Op::name, x);
-  if (Op::inputs == Inputs::Numeric && detail::defined(Op::name, x).dtype() == DType::Bool)
-    detail::fail("{}: bool tensors are not supported (shape {})", Op::name, x.shape());
   detail::defined(Op::name, x);
+  if (Op::inputs == Inputs::Floating) detail::floating(Op::name, x);
+  if (Op::inputs == Inputs::Numeric && x.dtype() == DType::Bool)
+    detail::fail("{}: bool tensors are not supported (shape {})", Op::name, x.shape());
   check_param<Op>(Op::name, param);
 }
 
@@ -93,7 +92,7 @@ void forward_own(const Tensor& x, const Tensor& out, double param) {
     }
     // Floating ops never get here with another dtype: check_forward rejected it.
   });
-  detail::onednn::set_last_activation_impl(kOwnImpl);
+  detail::onednn::set_own_activation_impl();
 }
 
 }  // namespace
@@ -138,7 +137,7 @@ Tensor Pointwise<Op>::backward(const Tensor& grad, const Tensor& v, double param
         detail::binary_run<C, T, T, T>(out, grad.raw_data(), grad.strides(), v.raw_data(), v.strides(), fn);
       }
     });
-    detail::onednn::set_last_activation_impl(kOwnImpl);
+    detail::onednn::set_own_activation_impl();
     return out;
   }
 }

@@ -20,7 +20,6 @@ namespace ex {
 namespace {
 
 namespace on = detail::onednn;
-constexpr const char* kOwnImpl = "extensor";
 
 // A rank-0 tensor has one implicit axis (0 or -1), like PyTorch.
 std::int64_t softmax_axis(const Tensor& x, std::int64_t axis, const char* op) {
@@ -198,7 +197,7 @@ Tensor softmax_impl(const char* op, bool log, const Tensor& x, std::int64_t axis
     else
       softmax_own<false>(xp, yp, outer, n, inner);
   });
-  on::set_last_activation_impl(kOwnImpl);
+  on::set_own_activation_impl();
   return out;
 }
 
@@ -280,7 +279,7 @@ Tensor softmax_backward_impl(const char* op, bool log, const Tensor& grad, const
     else
       softmax_backward_own<false>(gp, yp, gxp, outer, n, inner);
   });
-  on::set_last_activation_impl(kOwnImpl);
+  on::set_own_activation_impl();
   return out;
 }
 
