@@ -2,6 +2,7 @@
 // Every public forward op, by family.
 
 #include "extensor/autograd/ops/activation.hpp"
+#include "extensor/autograd/ops/aliases.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/ops/comparison.hpp"
 #include "extensor/autograd/ops/loss.hpp"
