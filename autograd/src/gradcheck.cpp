@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "common/check.hpp"
 #include "extensor/autograd/engine.hpp"
 #include "extensor/autograd/grad_mode.hpp"
 #include "extensor/autograd/ops/shape.hpp"
@@ -46,12 +47,11 @@ std::pair<std::vector<Tensor>, std::vector<std::size_t>> checked_copies(const ch
     const Tensor& x = inputs[i];
     const bool check = x.defined() && (any_requires ? x.requires_grad() : x.dtype() == DType::Float64);
     if (check && x.dtype() != DType::Float64)
-      throw Error(
-          fmt::format("{}: input {} has dtype {}; checked inputs must be float64", fn, i, dtype_name(x.dtype())));
+      ex::detail::fail("{}: input {} has dtype {}; checked inputs must be float64", fn, i, dtype_name(x.dtype()));
     if (check) checked.push_back(i);
     args.push_back(check ? x.detach().clone().requires_grad_() : x);
   }
-  if (checked.empty()) throw Error(fmt::format("{}: no input to check (no input requires grad or is float64)", fn));
+  if (checked.empty()) ex::detail::fail("{}: no input to check (no input requires grad or is float64)", fn);
   return {std::move(args), std::move(checked)};
 }
 
@@ -87,8 +87,8 @@ GradcheckResult compare_with_differences(const char* name, const GradcheckFn& fn
     std::vector<double> expected(static_cast<std::size_t>(x.numel()), 0.0);
     if (analytic[k].defined()) {
       if (analytic[k].shape() != x.shape())
-        throw Error(fmt::format("{}: the gradient of input {} has shape {} but the input has shape {}", name,
-                                checked[k], analytic[k].shape().str(), x.shape().str()));
+        ex::detail::fail("{}: the gradient of input {} has shape {} but the input has shape {}", name, checked[k],
+                         analytic[k].shape().str(), x.shape().str());
       expected = analytic[k].to_vector<double>();
     }
     double* data = x.data<double>();
@@ -154,13 +154,13 @@ GradcheckResult gradcheck_backward(const GradcheckFn& forward, const GradcheckBa
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& x = inputs[i];
     if (!x.defined() || x.dtype() != DType::Float64)
-      throw Error(fmt::format("gradcheck_backward: input {} must be a defined float64 tensor", i));
+      ex::detail::fail("gradcheck_backward: input {} must be a defined float64 tensor", i);
     for (std::size_t d = 0; d < x.shape().size(); ++d)
       if (x.strides()[d] == 0 && x.shape()[d] > 1)
-        throw Error(fmt::format(
+        ex::detail::fail(
             "gradcheck_backward: input {} (shape {}) has a stride-0 dim, whose elements cannot be perturbed one at a "
             "time; expand inside forward instead",
-            i, x.shape().str()));
+            i, x.shape().str());
     checked.push_back(i);
   }
   NoGradGuard no_grad;
@@ -171,8 +171,8 @@ GradcheckResult gradcheck_backward(const GradcheckFn& forward, const GradcheckBa
   const Tensor g = randn(out.shape(), out.dtype(), gen);
   const std::vector<Tensor> analytic = backward(g, inputs);
   if (analytic.size() != inputs.size())
-    throw Error(fmt::format("gradcheck_backward: backward returned {} gradient(s) for {} input(s)", analytic.size(),
-                            inputs.size()));
+    ex::detail::fail("gradcheck_backward: backward returned {} gradient(s) for {} input(s)", analytic.size(),
+                     inputs.size());
   return compare_with_differences("gradcheck_backward", forward, inputs, checked, analytic, g.to_vector<double>(), eps,
                                   atol, rtol);
 }
