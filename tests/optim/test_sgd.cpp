@@ -124,6 +124,15 @@ TEST_CASE("SGD's step follows the rule on hand-computed values") {
   ex::test::check_values(sgd.find_state(p)->at("momentum_buffer"), {2}, {0.837, 1.116}, 1e-15);
 }
 
+TEST_CASE("SGD(params, lr) takes a learning rate where options are expected, as in libtorch") {
+  const Tensor p = ex::tensor<double>({1.0, -2.0}).requires_grad_();
+  SGD sgd({p}, 0.5);
+  CHECK(sgd.param_groups()[0].options->lr() == 0.5);
+  p.set_grad(ex::tensor<double>({0.5, 1.0}));
+  sgd.step();
+  ex::test::check_values(p, {2}, {0.75, -2.5}, 1e-15);
+}
+
 TEST_CASE("SGD reads expanded gradients and keeps a contiguous buffer of its own") {
   const Tensor p = ex::tensor<double>({1.0, 2.0, 3.0}).requires_grad_();
   SGD sgd({p}, SGDOptions(0.5).momentum(0.9));

@@ -17,7 +17,8 @@ namespace ex::optim {
 // dampening finite, and nesterov only with momentum > 0 and dampening == 0.
 class SGDOptions : public OptimizerOptions {
  public:
-  explicit SGDOptions(double lr) : lr_(lr) {}
+  // Implicit, as in libtorch, so SGD(params, 0.01) reads naturally.
+  SGDOptions(double lr) : lr_(lr) {}  // NOLINT(google-explicit-constructor)
 
   // Written out rather than with EX_OPTION: the getter is OptimizerOptions' virtual lr().
   SGDOptions& lr(double value) {
