@@ -2,9 +2,14 @@
 
 #include "extensor/nn/module.hpp"
 
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <sstream>
+#include <typeinfo>
 #include <unordered_set>
 
 #include "common/check.hpp"
@@ -86,8 +91,21 @@ std::string repr(const Module& module) {
 
 Module::Module(std::string name) : name_(std::move(name)) {}
 
+std::string Module::name() const {
+  if (!name_.empty()) return name_;
+  const char* mangled = typeid(*this).name();
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                         std::free);
+  const std::string full = status == 0 && demangled ? demangled.get() : mangled;
+  // Drop the namespaces (ex::nn::, (anonymous namespace)::), not those inside template
+  // arguments.
+  const std::size_t cut = full.rfind("::", full.find('<'));
+  return cut == std::string::npos ? full : full.substr(cut + 2);
+}
+
 Tensor Module::forward(const Tensor&) {
-  detail::fail("forward: module '{}' does not implement forward(const Tensor&)", name_);
+  detail::fail("forward: module '{}' does not implement forward(const Tensor&)", name());
 }
 
 Tensor Module::operator()(const Tensor& input) {
@@ -100,7 +118,7 @@ Tensor Module::operator()(const Tensor& input) {
 }
 
 void Module::check_name(const std::string& name, const char* fn) const {
-  if (name.empty()) detail::fail("{}: the name must not be empty (module {})", fn, name_);
+  if (name.empty()) detail::fail("{}: the name must not be empty (module {})", fn, Module::name());
   if (name.find('.') != std::string::npos)
     detail::fail("{}: name '{}' must not contain '.' (dots separate nested names)", fn, name);
   const auto taken = [&](const auto& entries) {
@@ -109,7 +127,7 @@ void Module::check_name(const std::string& name, const char* fn) const {
     return false;
   };
   if (taken(parameters_) || taken(buffers_) || taken(children_))
-    detail::fail("{}: module {} already has an entry named '{}'", fn, name_, name);
+    detail::fail("{}: module {} already has an entry named '{}'", fn, Module::name(), name);
 }
 
 Tensor Module::register_parameter(const std::string& name, const Tensor& tensor, bool requires_grad) {
@@ -190,7 +208,7 @@ std::vector<ModulePtr> Module::children() const {
 
 std::vector<NamedModule> Module::named_modules() {
   if (weak_from_this().expired())
-    detail::fail("modules: module {} is not held by a std::shared_ptr (create it with std::make_shared)", name_);
+    detail::fail("modules: module {} is not held by a std::shared_ptr (create it with std::make_shared)", name());
   std::vector<NamedModule> out;
   walk([&](const std::string& prefix, const Module&, const ModulePtr& ptr) { out.emplace_back(prefix, ptr); }, true);
   return out;
@@ -219,7 +237,7 @@ void Module::zero_grad(bool set_to_none) {
 
 Module& Module::to(DType dtype) {
   if (!is_floating(dtype))
-    detail::fail("to: modules can only be converted to a floating dtype, got {} (module {})", dtype, name_);
+    detail::fail("to: modules can only be converted to a floating dtype, got {} (module {})", dtype, name());
   NoGradGuard no_grad;
   for (const Tensor& p : parameters()) convert_in_place(p, dtype);
   for (const Tensor& b : buffers()) convert_in_place(b, dtype);
@@ -255,7 +273,7 @@ LoadStateDictResult Module::load_state_dict(const StateDict& state_dict, bool st
   if (strict && !result.unexpected_keys.empty())
     problems.push_back("unexpected keys " + quoted_list(result.unexpected_keys));
   if (!problems.empty()) {
-    std::string message = "load_state_dict: cannot load into " + name_ + ": ";
+    std::string message = "load_state_dict: cannot load into " + name() + ": ";
     for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
     throw Error(message);
   }

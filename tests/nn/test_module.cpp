@@ -208,6 +208,26 @@ TEST_CASE("Module: operator<< prints the tree like PyTorch") {
   CHECK(ex::nn::to_string(Module()) == "Module()");
 }
 
+namespace user_models {
+struct Encoder : Module {};
+template <class T>
+struct Wrapped : Module {};
+}  // namespace user_models
+
+TEST_CASE("a module without a name is named after its class, without namespaces") {
+  struct Local : Module {};
+  CHECK(user_models::Encoder().name() == "Encoder");
+  CHECK(ex::nn::to_string(user_models::Encoder()) == "Encoder()");
+  CHECK(user_models::Wrapped<ex::Tensor>().name() == "Wrapped<ex::Tensor>");
+  CHECK(Local().name().find("Local") != std::string::npos);
+  CHECK(Module().name() == "Module");
+  // A name given to the constructor wins, and errors use the name too.
+  CHECK(ex::nn::Linear(2, 3).name() == "Linear");
+  user_models::Encoder encoder;
+  CHECK_THROWS_WITH_AS(encoder.forward(ex::ones({1})),
+                       doctest::Contains("forward: module 'Encoder' does not implement forward"), ex::Error);
+}
+
 TEST_CASE("ForwardObserver sees nested operator() calls, outermost first") {
   struct Log : ex::nn::ForwardObserver {
     std::vector<std::string> events;

@@ -41,14 +41,15 @@ struct LoadStateDictResult {
 // layer) is listed once, under its first name.
 class Module : public std::enable_shared_from_this<Module> {
  public:
-  // name is the type name used when printing ("Linear", "Sequential").
-  explicit Module(std::string name = "Module");
+  // name is the type name used when printing ("Linear", "Sequential"); left empty, the
+  // module is named after its class, without namespaces ("Net" for a user's Net).
+  explicit Module(std::string name = {});
   virtual ~Module() = default;
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
-  // The type name given to the constructor.
-  const std::string& name() const noexcept { return name_; }
+  // The type name given to the constructor, or else the class's name.
+  std::string name() const;
 
   // The computation of the module. The default throws ex::Error "forward: module
   // 'Name' does not implement forward(const Tensor&)" (modules with other signatures,
