@@ -219,6 +219,12 @@ std::vector<ModulePtr> Module::modules() {
   return out;
 }
 
+void Module::apply(const std::function<void(Module&)>& fn) {
+  // walk visits through const references; every module it reaches is this one or a
+  // child held by a non-const shared_ptr, so modifying it is allowed.
+  walk([&](const std::string&, const Module& m, const ModulePtr&) { fn(const_cast<Module&>(m)); }, true);
+}
+
 void Module::train(bool on) {
   training_ = on;
   for (const auto& entry : children_) entry.second->train(on);

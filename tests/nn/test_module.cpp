@@ -228,6 +228,23 @@ TEST_CASE("a module without a name is named after its class, without namespaces"
                        doctest::Contains("forward: module 'Encoder' does not implement forward"), ex::Error);
 }
 
+TEST_CASE("apply visits the module and every descendant once, parents first") {
+  auto shared = std::make_shared<Linear>(2, 2);
+  ex::nn::Sequential net;  // on the stack: apply needs no shared_ptr
+  net.push_back(shared);
+  net.push_back(std::make_shared<ex::nn::ReLU>());
+  net.push_back(shared);  // the same layer twice is visited once
+  std::vector<std::string> seen;
+  net.apply([&](Module& m) { seen.push_back(m.name()); });
+  CHECK(seen == std::vector<std::string>{"Sequential", "Linear", "ReLU"});
+  // The usual use: initialize every layer of a type.
+  net.apply([](Module& m) {
+    if (auto* fc = dynamic_cast<Linear*>(&m)) ex::nn::init::zeros_(fc->weight);
+  });
+  check_values(shared->weight, {2, 2}, {0, 0, 0, 0});
+  CHECK_THROWS_WITH_AS(net.apply([](Module&) { throw ex::Error("init: refused"); }), "init: refused", ex::Error);
+}
+
 TEST_CASE("ForwardObserver sees nested operator() calls, outermost first") {
   struct Log : ex::nn::ForwardObserver {
     std::vector<std::string> events;

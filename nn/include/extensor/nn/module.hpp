@@ -3,6 +3,7 @@
 // (tensors that require grad), named buffers (state such as running statistics) and
 // named child modules, and computes forward(input).
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -98,6 +99,13 @@ class Module : public std::enable_shared_from_this<Module> {
   // train(false).
   void eval() { train(false); }
   bool is_training() const noexcept { return training_; }
+
+  // Calls fn on this module and then on every descendant, depth first in registration
+  // order, each once (a shared child too), like libtorch's Module::apply: the way to
+  // initialize every layer of a type (`if (auto* fc = dynamic_cast<Linear*>(&m)) ...`).
+  // Works on a module not held by a std::shared_ptr. fn must not add or remove
+  // children; what it throws propagates.
+  void apply(const std::function<void(Module&)>& fn);
 
   // Clears the gradient of every parameter (set_to_none, the default, like PyTorch 2),
   // or zeroes the gradients that exist in place.
