@@ -25,22 +25,21 @@ struct FromDefinition {};
 template <class Op, class Formula = FromDefinition>
 Tensor record_pointwise_with(const Tensor& x, double param, Formula formula = {}) {
   using Kernel = pointwise::Pointwise<Op>;
-  if (!should_record(x)) return Kernel::forward(x, param);
-  Tensor y = no_grad([&] { return Kernel::forward(x, param); });
   const OpInfo& op = pointwise_entry<Op>;
+  const auto forward = [param](const Tensor& t) { return Kernel::forward(t, param); };
   if constexpr (Op::saves == pointwise::Saves::Nothing) {
-    return record(op, {x}, std::move(y), [](const Tensor& g) { return zeros_like(g); });
+    if (!should_record(x)) return forward(x);
+    return record(op, {x}, no_grad([&] { return forward(x); }), [](const Tensor& g) { return zeros_like(g); });
   } else {
+    constexpr Save what = Op::saves == pointwise::Saves::Input ? Save::Input : Save::Output;
     const auto backward = [param](const Tensor& g, const Tensor& v) { return Kernel::backward(g, v, param); };
-    SavedTensor saved = Op::saves == pointwise::Saves::Input ? SavedTensor(x) : SavedTensor::output(y);
     if constexpr (std::is_same_v<Formula, FromDefinition>) {
       static_assert(Op::kPiecewiseConstant, "a smooth pointwise op needs its derivative in recording ops");
-      return record(op, {x}, std::move(y),
-                    unary_backward(std::move(saved), backward, [backward](const Tensor& g, const Tensor& v) {
-                      return times_piecewise_constant(g, v, backward);
-                    }));
+      return record_unary<what>(op, x, forward, backward, [backward](const Tensor& g, const Tensor& v) {
+        return times_piecewise_constant(g, v, backward);
+      });
     } else {
-      return record(op, {x}, std::move(y), unary_backward(std::move(saved), backward, std::move(formula)));
+      return record_unary<what>(op, x, forward, backward, std::move(formula));
     }
   }
 }
