@@ -63,34 +63,49 @@ Tensor zeros_named(const Shape& shape, DType dtype, const char* fn) {
 
 const Shape& shape_of(const Tensor& like, const char* fn) { return detail::defined(fn, like, "like").shape(); }
 
+// A new tensor made a leaf that requires grad when options ask for it.
+Tensor with_options(const Tensor& out, const TensorOptions& options) {
+  if (options.requires_grad()) out.requires_grad_();
+  return out;
+}
+
 }  // namespace
 
-Tensor empty(const Shape& shape, DType dtype) { return detail::allocate(shape, dtype, "empty"); }
-Tensor zeros(const Shape& shape, DType dtype) { return zeros_named(shape, dtype, "zeros"); }
-Tensor ones(const Shape& shape, DType dtype) { return filled(shape, 1.0, dtype, "ones"); }
-Tensor full(const Shape& shape, double value, DType dtype) { return filled(shape, value, dtype, "full"); }
-Tensor scalar_tensor(double value, DType dtype) { return filled(Shape{}, value, dtype, "scalar_tensor"); }
-
-Tensor empty_like(const Tensor& like) { return empty_like(like, like.defined() ? like.dtype() : kDefaultFloat); }
-Tensor zeros_like(const Tensor& like) { return zeros_like(like, like.defined() ? like.dtype() : kDefaultFloat); }
-Tensor ones_like(const Tensor& like) { return ones_like(like, like.defined() ? like.dtype() : kDefaultFloat); }
-Tensor full_like(const Tensor& like, double value) {
-  return full_like(like, value, like.defined() ? like.dtype() : kDefaultFloat);
+Tensor empty(const Shape& shape, const TensorOptions& options) {
+  return with_options(detail::allocate(shape, options.dtype(), "empty"), options);
 }
-Tensor empty_like(const Tensor& like, DType dtype) {
-  return detail::allocate(shape_of(like, "empty_like"), dtype, "empty_like");
+Tensor zeros(const Shape& shape, const TensorOptions& options) {
+  return with_options(zeros_named(shape, options.dtype(), "zeros"), options);
 }
-Tensor zeros_like(const Tensor& like, DType dtype) {
-  return zeros_named(shape_of(like, "zeros_like"), dtype, "zeros_like");
+Tensor ones(const Shape& shape, const TensorOptions& options) {
+  return with_options(filled(shape, 1.0, options.dtype(), "ones"), options);
 }
-Tensor ones_like(const Tensor& like, DType dtype) {
-  return filled(shape_of(like, "ones_like"), 1.0, dtype, "ones_like");
+Tensor full(const Shape& shape, double value, const TensorOptions& options) {
+  return with_options(filled(shape, value, options.dtype(), "full"), options);
 }
-Tensor full_like(const Tensor& like, double value, DType dtype) {
-  return filled(shape_of(like, "full_like"), value, dtype, "full_like");
+Tensor scalar_tensor(double value, const TensorOptions& options) {
+  return with_options(filled(Shape{}, value, options.dtype(), "scalar_tensor"), options);
 }
 
-Tensor arange(double start, double end, double step, DType dtype) {
+Tensor empty_like(const Tensor& like, const TensorOptions& options) {
+  const Shape& shape = shape_of(like, "empty_like");
+  return with_options(detail::allocate(shape, options.dtype_or(like.dtype()), "empty_like"), options);
+}
+Tensor zeros_like(const Tensor& like, const TensorOptions& options) {
+  const Shape& shape = shape_of(like, "zeros_like");
+  return with_options(zeros_named(shape, options.dtype_or(like.dtype()), "zeros_like"), options);
+}
+Tensor ones_like(const Tensor& like, const TensorOptions& options) {
+  const Shape& shape = shape_of(like, "ones_like");
+  return with_options(filled(shape, 1.0, options.dtype_or(like.dtype()), "ones_like"), options);
+}
+Tensor full_like(const Tensor& like, double value, const TensorOptions& options) {
+  const Shape& shape = shape_of(like, "full_like");
+  return with_options(filled(shape, value, options.dtype_or(like.dtype()), "full_like"), options);
+}
+
+Tensor arange(double start, double end, double step, const TensorOptions& options) {
+  const DType dtype = options.dtype();
   if (!std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step))
     detail::fail("arange: bounds must be finite, got start={}, end={}, step={}", start, end, step);
   if (step == 0) detail::fail("arange: step must be nonzero");
@@ -108,10 +123,11 @@ Tensor arange(double start, double end, double step, DType dtype) {
     }
     fill_indexed<T>(out, [&](std::int64_t i) { return detail::convert<T>(start + static_cast<double>(i) * step); });
   });
-  return out;
+  return with_options(out, options);
 }
 
-Tensor eye(std::int64_t n, std::int64_t m, DType dtype) {
+Tensor eye(std::int64_t n, std::int64_t m, const TensorOptions& options) {
+  const DType dtype = options.dtype();
   if (m < 0) m = n;
   if (n < 0) detail::fail("eye: n must be non-negative, got {}", n);
   Tensor out = zeros_named({n, m}, dtype, "eye");
@@ -119,10 +135,11 @@ Tensor eye(std::int64_t n, std::int64_t m, DType dtype) {
     T* data = static_cast<T*>(out.raw_data());
     for (std::int64_t i = 0; i < std::min(n, m); ++i) data[i * m + i] = detail::convert<T>(1);
   });
-  return out;
+  return with_options(out, options);
 }
 
-Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
+Tensor linspace(double start, double end, std::int64_t steps, const TensorOptions& options) {
+  const DType dtype = options.dtype();
   if (steps < 0) detail::fail("linspace: number of steps must be non-negative, got {}", steps);
   Tensor out = detail::allocate({steps}, dtype, "linspace");
   const double delta = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
@@ -138,11 +155,12 @@ Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
       return detail::convert<T>(v);
     });
   });
-  return out;
+  return with_options(out, options);
 }
 
-Tensor rand(const Shape& shape, DType dtype) { return rand(shape, dtype, default_generator()); }
-Tensor rand(const Shape& shape, DType dtype, Generator& gen) {
+Tensor rand(const Shape& shape, const TensorOptions& options) { return rand(shape, options, default_generator()); }
+Tensor rand(const Shape& shape, const TensorOptions& options, Generator& gen) {
+  const DType dtype = options.dtype();
   require_floating(dtype, "rand");
   Tensor out = detail::allocate(shape, dtype, "rand");
   const std::uint64_t key = gen.seed(), first = gen.reserve(static_cast<std::uint64_t>(out.numel()));
@@ -151,11 +169,12 @@ Tensor rand(const Shape& shape, DType dtype, Generator& gen) {
       fill_indexed<T>(out, [&](std::int64_t i) { return uniform01<T>(Generator::philox(key, first + i)); });
     }
   });
-  return out;
+  return with_options(out, options);
 }
 
-Tensor randn(const Shape& shape, DType dtype) { return randn(shape, dtype, default_generator()); }
-Tensor randn(const Shape& shape, DType dtype, Generator& gen) {
+Tensor randn(const Shape& shape, const TensorOptions& options) { return randn(shape, options, default_generator()); }
+Tensor randn(const Shape& shape, const TensorOptions& options, Generator& gen) {
+  const DType dtype = options.dtype();
   require_floating(dtype, "randn");
   Tensor out = detail::allocate(shape, dtype, "randn");
   const std::uint64_t key = gen.seed(), first = gen.reserve(static_cast<std::uint64_t>(out.numel()));
@@ -170,13 +189,14 @@ Tensor randn(const Shape& shape, DType dtype, Generator& gen) {
       });
     }
   });
-  return out;
+  return with_options(out, options);
 }
 
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dtype) {
-  return randint(low, high, shape, dtype, default_generator());
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, const TensorOptions& options) {
+  return randint(low, high, shape, options, default_generator());
 }
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dtype, Generator& gen) {
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, const TensorOptions& options, Generator& gen) {
+  const DType dtype = options.dtype_or(DType::Int64);
   if (high <= low) detail::fail("randint: high ({}) must be greater than low ({})", high, low);
   if (dtype == DType::Bool) detail::fail("randint: dtype bool is not supported");
   Tensor out = detail::allocate(shape, dtype, "randint");
@@ -190,7 +210,7 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dt
       return detail::convert<T>(static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + bits % range));
     });
   });
-  return out;
+  return with_options(out, options);
 }
 
 Tensor tensor(const void* values, std::size_t count, DType dtype, const Shape& shape, const char* fn) {
@@ -201,6 +221,41 @@ Tensor tensor(const void* values, std::size_t count, DType dtype, const Shape& s
   if (count) std::memcpy(out.raw_data(), values, count * itemsize(dtype));
   return out;
 }
+
+TensorData::TensorData(std::initializer_list<TensorData> items)
+    : dtype_(items.size() ? items.begin()->dtype_ : kDefaultFloat) {
+  std::vector<std::int64_t> dims{static_cast<std::int64_t>(items.size())};
+  if (items.size()) {
+    const Shape& item_shape = items.begin()->shape_;
+    dims.insert(dims.end(), item_shape.begin(), item_shape.end());
+    values_.reserve(items.size() * items.begin()->values_.size());
+  }
+  std::int64_t index = 0;
+  for (const TensorData& item : items) {
+    if (item.shape_ != items.begin()->shape_)
+      detail::fail("tensor: ragged nested list: item {} has shape {} but item 0 has shape {}", index, item.shape_,
+                   items.begin()->shape_);
+    dtype_ = promote_types(dtype_, item.dtype_);
+    values_.insert(values_.end(), item.values_.begin(), item.values_.end());
+    ++index;
+  }
+  shape_ = Shape(dims);
+}
+
+Tensor tensor(const TensorData& data, const Shape& shape, const TensorOptions& options) {
+  const std::int64_t n = checked_numel(shape, "tensor");
+  const std::vector<Scalar>& values = data.values();
+  if (static_cast<std::uint64_t>(n) != values.size())
+    detail::fail("tensor: {} values do not fill shape {} ({} elements)", values.size(), shape, n);
+  const DType dtype = options.dtype_or(data.dtype());
+  Tensor out = detail::allocate(shape, dtype, "tensor");
+  dispatch(dtype, [&]<class T>() {
+    T* dst = static_cast<T*>(out.raw_data());
+    for (std::size_t i = 0; i < values.size(); ++i) dst[i] = detail::checked_scalar<T>(values[i], dtype, "tensor");
+  });
+  return with_options(out, options);
+}
+Tensor tensor(const TensorData& data, const TensorOptions& options) { return tensor(data, data.shape(), options); }
 
 Tensor from_blob(void* data, const Shape& shape, DType dtype, std::function<void(void*)> deleter) {
   checked_numel(shape, "from_blob", itemsize(dtype));

@@ -54,7 +54,7 @@ TEST_CASE("creation: tensor() from values") {
   CHECK(ex::tensor(std::vector<bool>{true, false, true}).to_vector<bool>() == std::vector<bool>{true, false, true});
   CHECK(ex::tensor({ex::Half(1.5f)}).dtype() == DType::Float16);
   CHECK(ex::tensor(std::vector<double>{}).shape() == ex::Shape{0});
-  CHECK(ex::tensor({42.0}, {}).item<double>() == 42.0);
+  CHECK(ex::tensor({42.0}, ex::Shape{}).item<double>() == 42.0);
   CHECK_THROWS_WITH_AS(ex::tensor({1.0, 2.0, 3.0}, {2, 2}), "tensor: 3 values do not fill shape [2, 2] (4 elements)",
                        ex::Error);
 }

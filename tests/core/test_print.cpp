@@ -19,7 +19,7 @@ TEST_CASE("print: small tensors") {
   CHECK(str(ex::tensor(std::vector<bool>{true, false})) == "tensor([ True, False], shape=[2], dtype=bool)");
   CHECK(str(ex::scalar_tensor(2.5, DType::Float64)) == "tensor(2.5000, shape=[], dtype=float64)");
   CHECK(str(ex::zeros({0, 3})) == "tensor([], shape=[0, 3], dtype=float32)");
-  CHECK(str(ex::tensor({1e-5, 1.0})) == "tensor([1.0000e-05, 1.0000e+00], shape=[2], dtype=float64)");
+  CHECK(str(ex::tensor({1e-5, 1.0}, ex::kFloat64)) == "tensor([1.0000e-05, 1.0000e+00], shape=[2], dtype=float64)");
   CHECK(str(ex::tensor({NAN, INFINITY, -1.0f})) == "tensor([nan, inf, -1.], shape=[3], dtype=float32)");
   CHECK(str(ex::tensor(std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::max()})) ==
         "tensor([9223372036854775807], shape=[1], dtype=int64)");

@@ -55,7 +55,7 @@ TEST_CASE("Dataset::get_batch errors") {
 
 TEST_CASE("TensorDataset get and get_batch on int data with float targets") {
   const ex::Tensor data = ex::arange(0, 24, 1).to(ex::DType::Int32).reshape({4, 2, 3});
-  const ex::Tensor targets = ex::tensor({0.5, 1.5, 2.5, 3.5});  // float64
+  const ex::Tensor targets = ex::tensor({0.5, 1.5, 2.5, 3.5}, ex::kFloat64);
   const ex::data::TensorDataset dataset(data, targets);
   CHECK(dataset.size() == 4);
 

@@ -4,6 +4,7 @@
 #include "extensor/core/comparison.hpp"
 
 #include "core/src/kernels/elementwise.hpp"
+#include "extensor/core/creation.hpp"
 #include "extensor/core/kernels/arithmetic.hpp"
 
 namespace ex {
@@ -115,5 +116,28 @@ Tensor logical_not(const Tensor& a) {
   });
   return out;
 }
+
+namespace {
+const Tensor& bool_operand(const char* op, const Tensor& t) {
+  if (detail::defined(op, t).dtype() != DType::Bool)
+    detail::fail("{}: expects Bool tensors, got {} (bitwise ops on integer tensors are not supported)", op, t.dtype());
+  return t;
+}
+Tensor bool_operand(const char* op, const Scalar& s) {
+  if (!s.is_bool()) detail::fail("{}: expects a bool scalar beside a Bool tensor, got {}", op, s.to_double());
+  return scalar_tensor(s.to_double(), DType::Bool);
+}
+}  // namespace
+
+// The logical ops as operators on Bool tensors, a bool scalar on either side.
+#define EX_BOOL_OPERATOR(oper, name)                                                                             \
+  Tensor oper(const Tensor& a, const Tensor& b) { return name(bool_operand(#oper, a), bool_operand(#oper, b)); } \
+  Tensor oper(const Tensor& a, const Scalar& b) { return name(bool_operand(#oper, a), bool_operand(#oper, b)); } \
+  Tensor oper(const Scalar& a, const Tensor& b) { return name(bool_operand(#oper, a), bool_operand(#oper, b)); }
+EX_BOOL_OPERATOR(operator&, logical_and)
+EX_BOOL_OPERATOR(operator|, logical_or)
+EX_BOOL_OPERATOR(operator^, logical_xor)
+#undef EX_BOOL_OPERATOR
+Tensor operator~(const Tensor& a) { return logical_not(bool_operand("operator~", a)); }
 
 }  // namespace ex

@@ -62,5 +62,18 @@ Tensor logical_or(const Tensor& a, const Tensor& b);
 Tensor logical_xor(const Tensor& a, const Tensor& b);
 // True where a is zero; any dtype, Bool result of a's shape.
 Tensor logical_not(const Tensor& a);
+// The logical ops as operators on Bool tensors (mask & other_mask, ~mask), with a bool on
+// either side. Other dtypes throw ex::Error "operator&: expects Bool tensors, got int64"
+// (PyTorch's bitwise ops on integers are not supported), as does a non-bool scalar.
+Tensor operator&(const Tensor& a, const Tensor& b);
+Tensor operator&(const Tensor& a, const Scalar& b);
+Tensor operator&(const Scalar& a, const Tensor& b);
+Tensor operator|(const Tensor& a, const Tensor& b);
+Tensor operator|(const Tensor& a, const Scalar& b);
+Tensor operator|(const Scalar& a, const Tensor& b);
+Tensor operator^(const Tensor& a, const Tensor& b);
+Tensor operator^(const Tensor& a, const Scalar& b);
+Tensor operator^(const Scalar& a, const Tensor& b);
+Tensor operator~(const Tensor& a);
 
 }  // namespace ex

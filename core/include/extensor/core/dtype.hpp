@@ -31,6 +31,31 @@ enum class DType : std::uint8_t {
 inline constexpr int kNumDTypes = 13;
 inline constexpr DType kDefaultFloat = DType::Float32;
 
+// Short names as libtorch spells them (torch::kFloat32, torch::kLong, ...), so ported code
+// reads unchanged: ex::kFloat32 is DType::Float32.
+inline constexpr DType kBool = DType::Bool;
+inline constexpr DType kInt8 = DType::Int8;
+inline constexpr DType kInt16 = DType::Int16;
+inline constexpr DType kInt32 = DType::Int32;
+inline constexpr DType kInt64 = DType::Int64;
+inline constexpr DType kUInt8 = DType::UInt8;
+inline constexpr DType kUInt16 = DType::UInt16;
+inline constexpr DType kUInt32 = DType::UInt32;
+inline constexpr DType kUInt64 = DType::UInt64;
+inline constexpr DType kFloat16 = DType::Float16;
+inline constexpr DType kBFloat16 = DType::BFloat16;
+inline constexpr DType kFloat32 = DType::Float32;
+inline constexpr DType kFloat64 = DType::Float64;
+// libtorch's C-type names of the same dtypes.
+inline constexpr DType kByte = DType::UInt8;
+inline constexpr DType kChar = DType::Int8;
+inline constexpr DType kShort = DType::Int16;
+inline constexpr DType kInt = DType::Int32;
+inline constexpr DType kLong = DType::Int64;
+inline constexpr DType kHalf = DType::Float16;
+inline constexpr DType kFloat = DType::Float32;
+inline constexpr DType kDouble = DType::Float64;
+
 // Lower-case name as PyTorch spells it without the "torch." prefix ("float32", "bool").
 const char* dtype_name(DType dtype) noexcept;
 // Bytes per element (1 for Bool).

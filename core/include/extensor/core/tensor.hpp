@@ -9,10 +9,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
+#include "extensor/core/axes.hpp"
 #include "extensor/core/dtype.hpp"
 #include "extensor/core/error.hpp"
+#include "extensor/core/scalar.hpp"
 #include "extensor/core/shape.hpp"
 #include "extensor/core/storage.hpp"
 
@@ -128,6 +132,119 @@ class Tensor {
   // (integers wrap, floating to integer truncates and saturates with NaN giving 0, -> bool
   // is "!= 0"); never throws for a value. Returns *this when dtype already matches.
   Tensor to(DType dtype) const;
+
+  // ---- the public ops as members, like libtorch's (defined by the autograd layer) ----
+  // Each is the free function of the same name (or of the name in parentheses) with this
+  // tensor as first argument: same contract, dtypes, errors and recording on the tape.
+  // Arithmetic (extensor/autograd/ops/arithmetic.hpp, aliases.hpp).
+  Tensor add(const Tensor& other) const;
+  Tensor add(const Scalar& other) const;
+  Tensor sub(const Tensor& other) const;  // subtract
+  Tensor sub(const Scalar& other) const;
+  Tensor mul(const Tensor& other) const;  // multiply
+  Tensor mul(const Scalar& other) const;
+  Tensor div(const Tensor& other) const;  // divide
+  Tensor div(const Scalar& other) const;
+  Tensor pow(const Tensor& exponent) const;  // power
+  Tensor pow(const Scalar& exponent) const;
+  Tensor remainder(const Tensor& other) const;  // modulo
+  Tensor remainder(const Scalar& other) const;
+  Tensor floor_divide(const Tensor& other) const;
+  Tensor floor_divide(const Scalar& other) const;
+  Tensor neg() const;
+  // In place: the op's result written into this tensor, which is returned (ex::add_ and
+  // friends: version-counted; a leaf that requires grad throws ex::Error).
+  Tensor add_(const Tensor& other) const;
+  Tensor add_(const Scalar& other) const;
+  Tensor sub_(const Tensor& other) const;
+  Tensor sub_(const Scalar& other) const;
+  Tensor mul_(const Tensor& other) const;
+  Tensor mul_(const Scalar& other) const;
+  Tensor div_(const Tensor& other) const;
+  Tensor div_(const Scalar& other) const;
+  Tensor zero_() const;
+  Tensor fill_(const Scalar& value) const;
+  Tensor copy_(const Tensor& src) const;
+  Tensor clamp_(const std::optional<Scalar>& min, const std::optional<Scalar>& max = std::nullopt) const;
+  // The compound operators are the in-place ops above: `x += y` is x.add_(y).
+  Tensor& operator+=(const Tensor& other);
+  Tensor& operator+=(const Scalar& other);
+  Tensor& operator-=(const Tensor& other);
+  Tensor& operator-=(const Scalar& other);
+  Tensor& operator*=(const Tensor& other);
+  Tensor& operator*=(const Scalar& other);
+  Tensor& operator/=(const Tensor& other);
+  Tensor& operator/=(const Scalar& other);
+  // Comparisons, Bool results (extensor/core/comparison.hpp).
+  Tensor eq(const Tensor& other) const;  // equal
+  Tensor eq(const Scalar& other) const;
+  Tensor ne(const Tensor& other) const;  // not_equal
+  Tensor ne(const Scalar& other) const;
+  Tensor lt(const Tensor& other) const;  // less
+  Tensor lt(const Scalar& other) const;
+  Tensor le(const Tensor& other) const;  // less_equal
+  Tensor le(const Scalar& other) const;
+  Tensor gt(const Tensor& other) const;  // greater
+  Tensor gt(const Scalar& other) const;
+  Tensor ge(const Tensor& other) const;  // greater_equal
+  Tensor ge(const Scalar& other) const;
+  Tensor logical_and(const Tensor& other) const;
+  Tensor logical_or(const Tensor& other) const;
+  Tensor logical_xor(const Tensor& other) const;
+  Tensor logical_not() const;
+  // Elementwise math and activations (extensor/autograd/ops/math.hpp, activation.hpp).
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor log2() const;
+  Tensor log10() const;
+  Tensor log1p() const;
+  Tensor sqrt() const;
+  Tensor sin() const;
+  Tensor cos() const;
+  Tensor tanh() const;
+  Tensor abs() const;
+  Tensor sign() const;
+  Tensor ceil() const;
+  Tensor floor() const;
+  Tensor round() const;
+  Tensor trunc() const;
+  Tensor clamp(const std::optional<Scalar>& min, const std::optional<Scalar>& max = std::nullopt) const;  // clip
+  Tensor clip(const std::optional<Scalar>& min, const std::optional<Scalar>& max = std::nullopt) const;
+  Tensor relu() const;
+  Tensor sigmoid() const;
+  Tensor prelu(const Tensor& alpha) const;
+  Tensor softmax(std::int64_t axis) const;
+  Tensor log_softmax(std::int64_t axis) const;
+  // Reductions (extensor/autograd/ops/reduction.hpp). max()/min() reduce every element
+  // (max_reduce/min_reduce); with an axis they return (values, indices) as libtorch's.
+  Tensor sum(const Axes& axes = {}, bool keepdims = false) const;
+  Tensor mean(const Axes& axes = {}, bool keepdims = false) const;
+  Tensor amax(const Axes& axes = {}, bool keepdims = false) const;  // max_reduce
+  Tensor amin(const Axes& axes = {}, bool keepdims = false) const;  // min_reduce
+  Tensor max() const;
+  Tensor min() const;
+  std::tuple<Tensor, Tensor> max(std::int64_t axis, bool keepdims = false) const;
+  std::tuple<Tensor, Tensor> min(std::int64_t axis, bool keepdims = false) const;
+  Tensor argmax() const;
+  Tensor argmax(std::int64_t axis, bool keepdims = false) const;
+  Tensor argmin() const;
+  Tensor argmin(std::int64_t axis, bool keepdims = false) const;
+  // Matrix products (extensor/autograd/ops/matmul.hpp); mm is matmul.
+  Tensor matmul(const Tensor& other) const;
+  Tensor mm(const Tensor& other) const;
+  Tensor dot(const Tensor& other) const;
+  Tensor outer(const Tensor& other) const;
+  // Shape (extensor/autograd/ops/shape.hpp). t() transposes a matrix (rank <= 2; higher
+  // ranks throw ex::Error "t: ..." as in libtorch). split takes the sizes of the pieces
+  // (libtorch's split(split_size) does not compile here, on purpose: ex::split's integer
+  // is a count); tensor_split(n) is ex::split(x, n, axis), n pieces as in libtorch. The
+  // *_as forms take other's shape.
+  Tensor t() const;
+  std::vector<Tensor> split(const std::vector<std::int64_t>& sizes, std::int64_t axis = 0) const;
+  std::vector<Tensor> tensor_split(std::int64_t sections, std::int64_t axis = 0) const;
+  Tensor view_as(const Tensor& other) const;
+  Tensor reshape_as(const Tensor& other) const;
+  Tensor expand_as(const Tensor& other) const;
 
   // ---- autograd (defined by the autograd layer, see extensor/autograd/*.hpp) ----
   // Whether gradients flow to this tensor: set on leaves with requires_grad_(), true
