@@ -106,7 +106,7 @@ TEST_CASE("compound operators are the in-place ops: same handle, version bumped,
   check_values(x.add_(1).mul_(2), {3}, {4, 6, 8});
 }
 
-TEST_CASE("comparison operators give Bool tensors; & | ^ ~ combine Bool tensors") {
+TEST_CASE("comparison operators give Bool tensors, and & | ^ ~ combine Bool tensors") {
   const Tensor a = f64({1, 2, 3}, {3});
   const Tensor big = a > 1, small = a < 3;
   CHECK(big.dtype() == DType::Bool);
