@@ -333,6 +333,62 @@ void add_loss(GradcheckSamples& t) {
        {uniform64({2, 3, 2}, -2, 0)});
 }
 
+// Advanced indexing (basic indexing records as slice, squeeze and unsqueeze, whose
+// samples are above) and index_put_ on a clone of a non-leaf.
+void add_indexing(GradcheckSamples& t) {
+  using namespace ex::indexing;
+  const Tensor repeats = ex::tensor<std::int64_t>({2, 0, 2, -1}, {4});
+  const Tensor mask = ex::tensor<std::int64_t>({1, 0, 1, 1, 0, 0}, {2, 3}).to(DType::Bool);
+  const Tensor pair = ex::tensor<std::int64_t>({0, -1}, {2});
+  const Tensor column = ex::tensor<std::int64_t>({1, 0, 1}, {3, 1});
+  t["index"] = {
+      {"[4, 3] by rows, with repeats", [](In in) { return ex::index(in[0], {in[1]}); }, {uniform64({4, 3}), repeats}},
+      {"a [2, 3] mask over [2, 3, 2]", [mask](In in) { return ex::index(in[0], {mask}); }, {uniform64({2, 3, 2})}},
+      {"a slice, then [3, 1] against [2], transposed input",
+       [pair, column](In in) {
+         return ex::index(ex::transpose(in[0]), {Slice(1, None), column, pair});
+       },
+       {uniform64({3, 4, 2})}},
+      {"tensors separated by a slice (their axes go first)",
+       [pair](In in) {
+         return ex::index(in[0], {pair, Slice(), pair});
+       },
+       {uniform64({3, 2, 4})}},
+      {"None, Ellipsis, an integer and a bool",
+       [pair](In in) {
+         return ex::index(in[0], {None, Ellipsis, pair, 1, true});
+       },
+       {uniform64({2, 3, 2})}},
+  };
+  const auto on_clone = [](auto put) {
+    return [put](In in) {
+      const Tensor c = ex::clone(in[0]);
+      put(c, in);
+      return c;
+    };
+  };
+  t["index_put_"] = {
+      {"rows of a clone of [4, 3] from [3]",
+       [](In in) {
+         return ex::index_put_(ex::clone(in[0]), {ex::tensor<std::int64_t>({3, 0}, {2})}, in[1]);
+       },
+       {uniform64({4, 3}), uniform64({3})}},
+      {"a mask with a Scalar, times x",
+       [mask, on_clone](In in) {
+         return ex::multiply(on_clone([&](const Tensor& c, In) { ex::index_put_(c, {mask}, 0.5); })(in), in[0]);
+       },
+       {uniform64({2, 3})}},
+      {"accumulate, with repeats",
+       on_clone([repeats](const Tensor& c, In in) { ex::index_put_(c, {repeats}, in[1], true); }),
+       {uniform64({4, 3}), uniform64({4, 3})}},
+      {"basic indices only",
+       on_clone([](const Tensor& c, In in) {
+         ex::index_put_(c, {Slice(), 1}, in[1]);
+       }),
+       {uniform64({4, 3}), uniform64({4})}},
+  };
+}
+
 }  // namespace
 
 Tensor uniform64(const Shape& shape, double lo, double hi) {
@@ -352,6 +408,7 @@ GradcheckSamples registry_gradcheck_samples() {
   add_math(table);
   add_reduction(table);
   add_loss(table);
+  add_indexing(table);
   return table;
 }
 

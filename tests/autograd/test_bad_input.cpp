@@ -29,7 +29,8 @@ constexpr DType kAllDTypes[] = {DType::Bool,     DType::Int8,    DType::Int16,  
 
 // Samples of in-place ops run the op on a clone of input 0, so an error about that input
 // may come from clone (an undefined input) as well as from the op.
-const std::set<std::string> kCloneInput0 = {"add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_"};
+const std::set<std::string> kCloneInput0 = {"add_",  "sub_",  "mul_",   "div_",      "zero_",
+                                            "fill_", "copy_", "clamp_", "index_put_"};
 
 bool names(const std::string& message, const std::string& op) { return message.rfind(op + ":", 0) == 0; }
 

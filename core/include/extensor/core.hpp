@@ -7,6 +7,7 @@
 #include "extensor/core/dtype.hpp"
 #include "extensor/core/error.hpp"
 #include "extensor/core/half.hpp"
+#include "extensor/core/indexing.hpp"
 #include "extensor/core/init.hpp"
 #include "extensor/core/logging.hpp"
 #include "extensor/core/options.hpp"

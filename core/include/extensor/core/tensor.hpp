@@ -22,6 +22,9 @@
 
 namespace ex {
 
+class Scalar;
+class TensorIndex;  // extensor/core/indexing.hpp, included at the end of this file
+
 namespace autograd {
 struct AutogradMeta;  // defined by the autograd layer; core only carries the pointer
 class Node;
@@ -246,6 +249,18 @@ class Tensor {
   Tensor reshape_as(const Tensor& other) const;
   Tensor expand_as(const Tensor& other) const;
 
+  // ---- indexing (defined by the autograd layer; ex::index in
+  // extensor/autograd/ops/indexing.hpp documents the rules and errors) ----
+  // x[i]: the view at i along axis 0 (negative i counts from the end); x[t]: x.index({t}).
+  Tensor operator[](std::int64_t i) const;
+  Tensor operator[](const Tensor& index) const;
+  // x.index({Slice(0, 2), None, Ellipsis, 3}): a view for integers, slices, None and
+  // Ellipsis, a copy when a tensor or bool index takes part.
+  Tensor index(const std::vector<TensorIndex>& indices) const;
+  // Writes value (broadcast to x.index(indices)'s shape) at the indexed positions, in place.
+  Tensor index_put_(const std::vector<TensorIndex>& indices, const Tensor& value) const;
+  Tensor index_put_(const std::vector<TensorIndex>& indices, const Scalar& value) const;
+
   // ---- autograd (defined by the autograd layer, see extensor/autograd/*.hpp) ----
   // Whether gradients flow to this tensor: set on leaves with requires_grad_(), true
   // for results of recorded ops.
@@ -352,3 +367,6 @@ std::vector<T> Tensor::to_vector() const {
 }
 
 }  // namespace ex
+
+// The index types that Tensor::index takes, so that x.index({...}) works wherever Tensor does.
+#include "extensor/core/indexing.hpp"  // IWYU pragma: export
