@@ -38,6 +38,8 @@ std::shared_ptr<Module> SequentialImpl::clone() const {
 FlattenImpl::FlattenImpl(std::int64_t start_axis, std::int64_t end_axis)
     : Cloneable("Flatten"), start_axis_(start_axis), end_axis_(end_axis) {}
 Tensor FlattenImpl::forward(const Tensor& input) { return flatten(input, start_axis_, end_axis_); }
-std::string FlattenImpl::extra_repr() const { return fmt::format("start_axis={}, end_axis={}", start_axis_, end_axis_); }
+std::string FlattenImpl::extra_repr() const {
+  return fmt::format("start_axis={}, end_axis={}", start_axis_, end_axis_);
+}
 
 }  // namespace ex::nn

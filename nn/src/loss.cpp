@@ -38,7 +38,8 @@ Tensor MSELossImpl::forward(const Tensor& input, const Tensor& target) { return 
 
 Tensor L1LossImpl::forward(const Tensor& input, const Tensor& target) { return l1_loss(input, target, reduction()); }
 
-SmoothL1LossImpl::SmoothL1LossImpl(Reduction reduction, double beta) : Cloneable("SmoothL1Loss", reduction), beta_(beta) {
+SmoothL1LossImpl::SmoothL1LossImpl(Reduction reduction, double beta)
+    : Cloneable("SmoothL1Loss", reduction), beta_(beta) {
   if (!(beta >= 0.0)) detail::fail("SmoothL1Loss: beta must be >= 0, got {}", beta);
 }
 Tensor SmoothL1LossImpl::forward(const Tensor& input, const Tensor& target) {
@@ -64,7 +65,7 @@ Tensor BCEWithLogitsLossImpl::forward(const Tensor& input, const Tensor& target)
 CrossEntropyLossImpl::CrossEntropyLossImpl(const CrossEntropyLossOptions& options)
     : CrossEntropyLossImpl(options.weight(), options.ignore_index(), options.reduction(), options.label_smoothing()) {}
 CrossEntropyLossImpl::CrossEntropyLossImpl(const Tensor& weight, std::int64_t ignore_index, Reduction reduction,
-                                   double label_smoothing)
+                                           double label_smoothing)
     : Cloneable("CrossEntropyLoss", reduction),
       weight(optional_buffer(*this, "weight", weight)),
       ignore_index_(ignore_index),

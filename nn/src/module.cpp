@@ -367,9 +367,10 @@ nn::ForwardObserver* forward_observer() noexcept { return nn::current_observer; 
 
 void throw_empty_holder(const std::type_info& impl) {
   const std::string name = module_class_name(impl);
-  fail("ModuleHolder: {} is empty (constructed from nullptr); assign it a module before using it, e.g. "
-       "register_module(\"...\", {}(...))",
-       name, name);
+  fail(
+      "ModuleHolder: {} is empty (constructed from nullptr); assign it a module before using it, e.g. "
+      "register_module(\"...\", {}(...))",
+      name, name);
 }
 
 }  // namespace ex::detail

@@ -134,7 +134,8 @@ TEST_CASE("clone: Sequential of built-ins and of a user module, dtype kept") {
   CHECK(copy->at<LinearImpl>(0).weight.dtype() == DType::Float64);
   CHECK(copy->at<nn::DropoutImpl>(2).p() == 0.3);
   CHECK(copy->size() == 5);
-  for (std::size_t i = 0; i < copy->size(); ++i) CHECK(copy[static_cast<std::int64_t>(i)] != seq[static_cast<std::int64_t>(i)]);
+  for (std::size_t i = 0; i < copy->size(); ++i)
+    CHECK(copy[static_cast<std::int64_t>(i)] != seq[static_cast<std::int64_t>(i)]);
   CHECK(nn::to_string(copy) == nn::to_string(seq));
 }
 
@@ -159,6 +160,7 @@ TEST_CASE("clone: modules that cannot be cloned throw ex::Error naming them") {
   nn::Sequential seq(nn::ReLU(), plain);
   CHECK_THROWS_WITH_AS(seq.clone(), doctest::Contains("clone: module 'Plain' cannot be cloned"), ex::Error);
   Lazy lazy;
-  CHECK_THROWS_WITH_AS(lazy.clone(), doctest::Contains("clone: reset() of module 'Lazy' registered the original's tensor 'w'"),
+  CHECK_THROWS_WITH_AS(lazy.clone(),
+                       doctest::Contains("clone: reset() of module 'Lazy' registered the original's tensor 'w'"),
                        ex::Error);
 }

@@ -45,10 +45,9 @@ TEST_CASE("Sequential: operator[] and typed at(), negative indices, errors") {
   CHECK_THROWS_WITH_AS(seq->at<LinearImpl>(1),
                        doctest::Contains("Sequential::at: module 1 is a Tanh, not the requested"), ex::Error);
   CHECK_THROWS_WITH_AS(seq->ptr(7), doctest::Contains("Sequential::ptr: index 7"), ex::Error);
-  CHECK_THROWS_WITH_AS(seq->push_back(std::shared_ptr<LinearImpl>()), doctest::Contains("register_module:"),
-                       ex::Error);
-  CHECK_THROWS_WITH_AS(seq->push_back(Linear(nullptr)), doctest::Contains("register_module: the module for '3' is null"),
-                       ex::Error);
+  CHECK_THROWS_WITH_AS(seq->push_back(std::shared_ptr<LinearImpl>()), doctest::Contains("register_module:"), ex::Error);
+  CHECK_THROWS_WITH_AS(seq->push_back(Linear(nullptr)),
+                       doctest::Contains("register_module: the module for '3' is null"), ex::Error);
   CHECK_THROWS_WITH_AS(seq->push_back(seq), doctest::Contains("cyclic"), ex::Error);
   CHECK(seq->size() == 3);
 }

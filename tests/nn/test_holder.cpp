@@ -36,7 +36,7 @@ EX_MODULE(Split);
 
 }  // namespace
 
-TEST_CASE("holder: constructed from arguments, from nullptr, from a shared_ptr; copies share the module") {
+TEST_CASE("holder: constructed from arguments, from nullptr, from a shared_ptr, and copies share the module") {
   nn::Linear fc(4, 2);
   CHECK_FALSE(fc.is_empty());
   CHECK(static_cast<bool>(fc));
@@ -80,8 +80,7 @@ TEST_CASE("holder: using an empty holder throws ex::Error instead of crashing") 
 
 TEST_CASE("holder: register_module with a holder returns it, and the member is the registered module") {
   Net net(4, 2);
-  CHECK(ex::test::names_of(net->named_parameters()) ==
-        Strings{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"});
+  CHECK(ex::test::names_of(net->named_parameters()) == Strings{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"});
   CHECK(net->named_children().at("fc1") == net->fc1.ptr());
   CHECK(net->parameters()[0].is_same(net->fc1->weight));
   // The forward through the holders equals the layers applied by hand.

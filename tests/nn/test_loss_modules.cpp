@@ -60,8 +60,8 @@ TEST_CASE("loss modules equal their functional forms for every reduction") {
               d.logits, d.classes),
           F::cross_entropy(d.logits, d.classes, d.class_weight, 4, r, 0.1), 0.0);
       const Tensor log_probs = F::log_softmax(d.logits, 1);
-      check_same_values(nn::NLLLoss(Tensor(), -100, r)(log_probs, d.classes), F::nll_loss(log_probs, d.classes, {}, -100, r),
-                        0.0);
+      check_same_values(nn::NLLLoss(Tensor(), -100, r)(log_probs, d.classes),
+                        F::nll_loss(log_probs, d.classes, {}, -100, r), 0.0);
       check_same_values(
           nn::NLLLoss(nn::NLLLossOptions().weight(d.class_weight).ignore_index(0).reduction(r))(log_probs, d.classes),
           F::nll_loss(log_probs, d.classes, d.class_weight, 0, r), 0.0);

@@ -72,8 +72,7 @@ class Cloneable : public Base {
     std::shared_ptr<Module> fresh = original.clone();
     auto* typed = dynamic_cast<Derived*>(fresh.get());
     if (typed == nullptr || typeid(*fresh) != typeid(*this))
-      throw Error("clone: the clone of module '" + original.name() + "' has another class than '" + this->name() +
-                  "'");
+      throw Error("clone: the clone of module '" + original.name() + "' has another class than '" + this->name() + "'");
     static_cast<Derived&>(*this) = *typed;
   }
 };

@@ -45,8 +45,9 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   SequentialImpl() : Cloneable("Sequential") {}
   // push_back of each module in order; throws as push_back.
   template <class... Modules>
-    requires(sizeof...(Modules) > 0 && (is_sequential_child_v<Modules> && ...))
-  explicit SequentialImpl(Modules&&... modules) : SequentialImpl() {
+  requires(sizeof...(Modules) > 0 &&
+           (is_sequential_child_v<Modules> && ...)) explicit SequentialImpl(Modules&&... modules)
+      : SequentialImpl() {
     (push_back(std::forward<Modules>(modules)), ...);
   }
 
@@ -63,8 +64,7 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   // The same for a holder (nn::Linear(4, 2)); returns the holder. An empty holder
   // throws as a null module.
   template <class Holder>
-    requires is_module_holder_v<Holder>
-  std::remove_cvref_t<Holder> push_back(Holder&& holder) {
+  requires is_module_holder_v<Holder> std::remove_cvref_t<Holder> push_back(Holder&& holder) {
     using M = typename std::remove_cvref_t<Holder>::ContainedType;
     push_back(holder.is_empty() ? std::shared_ptr<M>() : holder.ptr());
     return holder;

@@ -2,9 +2,9 @@
 // Loss modules over the loss functions of extensor/autograd/ops/loss.hpp (PyTorch's
 // torch.nn losses). Each XLossImpl holds its options, calls the function in
 // forward(input, target) and accepts and throws what the function does; its holder XLoss
-// (EX_MODULE) is what users create: `nn::CrossEntropyLoss criterion; criterion(logits, y)`. Class weights are registered
-// as buffers ("weight", "pos_weight"), as PyTorch does, so to(DType) converts them and
-// state_dict() includes them.
+// (EX_MODULE) is what users create: `nn::CrossEntropyLoss criterion; criterion(logits, y)`. Class weights are
+// registered as buffers ("weight", "pos_weight"), as PyTorch does, so to(DType) converts them and state_dict() includes
+// them.
 
 #include <cstdint>
 #include <string>
@@ -91,7 +91,7 @@ class BCEWithLogitsLossImpl : public Cloneable<BCEWithLogitsLossImpl, Loss> {
   explicit BCEWithLogitsLossImpl(const BCEWithLogitsLossOptions& options);
   // In ex::binary_cross_entropy_with_logits's argument order.
   explicit BCEWithLogitsLossImpl(const Tensor& weight = {}, Reduction reduction = Reduction::Mean,
-                             const Tensor& pos_weight = {});
+                                 const Tensor& pos_weight = {});
   // Registers copies of the weight buffers (clone() then copies the values).
   void reset() override;
   Tensor forward(const Tensor& input, const Tensor& target) override;
@@ -119,7 +119,7 @@ class CrossEntropyLossImpl : public Cloneable<CrossEntropyLossImpl, Loss> {
   explicit CrossEntropyLossImpl(const CrossEntropyLossOptions& options);
   // In ex::cross_entropy's argument order.
   explicit CrossEntropyLossImpl(const Tensor& weight = {}, std::int64_t ignore_index = -100,
-                            Reduction reduction = Reduction::Mean, double label_smoothing = 0.0);
+                                Reduction reduction = Reduction::Mean, double label_smoothing = 0.0);
   // Registers copies of the weight buffers (clone() then copies the values).
   void reset() override;
   Tensor forward(const Tensor& input, const Tensor& target) override;
@@ -146,7 +146,8 @@ class NLLLossImpl : public Cloneable<NLLLossImpl, Loss> {
  public:
   explicit NLLLossImpl(const NLLLossOptions& options);
   // In ex::nll_loss's argument order.
-  explicit NLLLossImpl(const Tensor& weight = {}, std::int64_t ignore_index = -100, Reduction reduction = Reduction::Mean);
+  explicit NLLLossImpl(const Tensor& weight = {}, std::int64_t ignore_index = -100,
+                       Reduction reduction = Reduction::Mean);
   // Registers copies of the weight buffers (clone() then copies the values).
   void reset() override;
   Tensor forward(const Tensor& input, const Tensor& target) override;

@@ -31,8 +31,10 @@ template <class Impl>
 class ModuleHolder;
 // Whether T is a module holder: ModuleHolder<M> or a class derived from it (EX_MODULE).
 template <class T>
-concept ModuleHolderType = requires { typename T::ContainedType; } &&
-                           std::is_base_of_v<ModuleHolder<typename T::ContainedType>, T>;
+concept ModuleHolderType = requires {
+  typename T::ContainedType;
+}
+&&std::is_base_of_v<ModuleHolder<typename T::ContainedType>, T>;
 template <class T>
 inline constexpr bool is_module_holder_v = ModuleHolderType<std::remove_cvref_t<T>>;
 
@@ -94,8 +96,7 @@ class Module : public std::enable_shared_from_this<Module> {
   // The same for a module holder (`fc = register_module("fc", nn::Linear(4, 2))`);
   // returns the holder. An empty holder throws as a null module.
   template <class Holder>
-    requires is_module_holder_v<Holder>
-  Holder register_module(const std::string& name, Holder holder) {
+  requires is_module_holder_v<Holder> Holder register_module(const std::string& name, Holder holder) {
     add_child(name, holder.is_empty() ? nullptr : holder.ptr());
     return holder;
   }
@@ -256,7 +257,7 @@ namespace ex::nn {
 // every layer. Works for any forward signature; arguments forward does not accept fail
 // to compile.
 template <class M, class... Args>
-  requires std::is_base_of_v<Module, M> && requires(M& m, Args&&... args) { m.forward(std::forward<Args>(args)...); }
+requires std::is_base_of_v<Module, M> && requires(M& m, Args&&... args) { m.forward(std::forward<Args>(args)...); }
 decltype(auto) call_forward(M& module, Args&&... args) {
   using Result = decltype(module.forward(std::forward<Args>(args)...));
   ForwardObserver* observer = detail::forward_observer();

@@ -45,9 +45,7 @@ class ModuleHolder {
 
   // Default-constructs the module. Only for modules with a default constructor: a
   // holder of any other module must be given nullptr or constructor arguments.
-  ModuleHolder()
-    requires std::is_default_constructible_v<Impl>
-      : impl_(std::make_shared<Impl>()) {}
+  ModuleHolder() requires std::is_default_constructible_v<Impl> : impl_(std::make_shared<Impl>()) {}
   // An empty holder, to be assigned later (`nn::Linear fc{nullptr};`).
   ModuleHolder(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor): libtorch's spelling
   // Holds module (which may be null).
@@ -55,9 +53,8 @@ class ModuleHolder {
       : impl_(std::move(module)) {}
   // Constructs the module from Impl's constructor arguments: nn::Linear(784, 512).
   template <class Head, class... Tail>
-    requires(!(sizeof...(Tail) == 0 && std::is_base_of_v<ModuleHolder, std::remove_cvref_t<Head>>)) &&
-            std::is_constructible_v<Impl, Head, Tail...>
-  explicit ModuleHolder(Head&& head, Tail&&... tail)
+  requires(!(sizeof...(Tail) == 0 && std::is_base_of_v<ModuleHolder, std::remove_cvref_t<Head>>)) &&
+      std::is_constructible_v<Impl, Head, Tail...> explicit ModuleHolder(Head&& head, Tail&&... tail)
       : impl_(std::make_shared<Impl>(std::forward<Head>(head), std::forward<Tail>(tail)...)) {}
 
   // Whether the holder holds no module (constructed from nullptr).
@@ -115,13 +112,13 @@ std::string to_string(const ModuleHolder<Impl>& module) {
 // (Module::clone) into a new holder.
 #define EX_MODULE(Name) EX_MODULE_IMPL(Name, Name##Impl)
 // The same with the module class named explicitly.
-#define EX_MODULE_IMPL(Name, ImplType)                                                        \
-  class Name : public ::ex::nn::ModuleHolder<ImplType> {                                      \
-   public:                                                                                    \
-    using ::ex::nn::ModuleHolder<ImplType>::ModuleHolder;                                     \
-    using Impl = ImplType;                                                                    \
-    /* A deep copy of the module in a new holder; throws what Module::clone() throws. */      \
-    Name clone() const { return Name(::ex::detail::clone_as<ImplType>(**this)); }         \
+#define EX_MODULE_IMPL(Name, ImplType)                                                   \
+  class Name : public ::ex::nn::ModuleHolder<ImplType> {                                 \
+   public:                                                                               \
+    using ::ex::nn::ModuleHolder<ImplType>::ModuleHolder;                                \
+    using Impl = ImplType;                                                               \
+    /* A deep copy of the module in a new holder; throws what Module::clone() throws. */ \
+    Name clone() const { return Name(::ex::detail::clone_as<ImplType>(**this)); }        \
   }
 
 // libtorch's spelling, so ported code compiles unchanged. Defined only when nothing

@@ -43,8 +43,8 @@ namespace ex::nn {
 
 template <TensorToTensorModule M>
 std::string summary(M& module, const Shape& input_shape, DType dtype) {
-  return ex::detail::module_summary(module, [&](const Tensor& input) -> Tensor { return call_forward(module, input); },
-                         input_shape, dtype);
+  return ex::detail::module_summary(
+      module, [&](const Tensor& input) -> Tensor { return call_forward(module, input); }, input_shape, dtype);
 }
 
 }  // namespace ex::nn
