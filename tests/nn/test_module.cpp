@@ -61,6 +61,24 @@ TEST_CASE("Module: nested dotted names in registration order, own entries before
   CHECK(net->name() == "Net");
 }
 
+TEST_CASE("Module: the named enumerations are ordered maps") {
+  Net net;
+  const ex::nn::TensorDict params = net->named_parameters();
+  CHECK(params.at("block.fc.weight").is_same(net->block->fc->weight));
+  CHECK(params["w"].is_same(net->w));
+  CHECK(params.find("head.bias") == nullptr);  // head has no bias
+  CHECK(params.contains("head.weight"));
+  CHECK(params[std::size_t{1}].key() == "block.scale");
+  CHECK_THROWS_WITH_AS(params.at("fc3.weight"),
+                       "OrderedDict::at: no parameter named 'fc3.weight' (have 'w', 'block.scale', 'block.fc.weight', "
+                       "'block.fc.bias', 'head.weight')",
+                       ex::Error);
+  CHECK(net->named_buffers().at("block.steps").is_same(net->block->steps));
+  CHECK(net->named_children().at("head") == net->head);
+  CHECK(net->named_modules().at("block.fc") == net->block->fc.ptr());
+  CHECK_THROWS_WITH_AS(net->named_children().at("tail"), doctest::Contains("no child named 'tail'"), ex::Error);
+}
+
 TEST_CASE("Module: a shared layer is listed once by parameters() but under both names in state_dict()") {
   auto shared = std::make_shared<LinearImpl>(2, 2);
   auto m = std::make_shared<Module>();
