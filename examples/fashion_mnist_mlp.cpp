@@ -42,16 +42,13 @@ std::string default_metrics_path(const char* argv0) {
   return (exe.parent_path() / "fashion_mnist_metrics.csv").string();
 }
 
-std::shared_ptr<ex::nn::Sequential> make_mlp(double dropout) {
-  auto model = std::make_shared<ex::nn::Sequential>();
-  model->push_back(std::make_shared<ex::nn::Flatten>());
-  model->push_back(std::make_shared<ex::nn::Linear>(784, 512));
-  model->push_back(std::make_shared<ex::nn::ReLU>());
-  if (dropout > 0) model->push_back(std::make_shared<ex::nn::Dropout>(dropout));
-  model->push_back(std::make_shared<ex::nn::Linear>(512, 256));
-  model->push_back(std::make_shared<ex::nn::ReLU>());
-  if (dropout > 0) model->push_back(std::make_shared<ex::nn::Dropout>(dropout));
-  model->push_back(std::make_shared<ex::nn::Linear>(256, 10));
+ex::nn::Sequential make_mlp(double dropout) {
+  ex::nn::Sequential model(ex::nn::Flatten(), ex::nn::Linear(784, 512), ex::nn::ReLU());
+  if (dropout > 0) model->push_back(ex::nn::Dropout(dropout));
+  model->push_back(ex::nn::Linear(512, 256));
+  model->push_back(ex::nn::ReLU());
+  if (dropout > 0) model->push_back(ex::nn::Dropout(dropout));
+  model->push_back(ex::nn::Linear(256, 10));
   return model;
 }
 
@@ -98,9 +95,9 @@ struct Evaluation {
   double accuracy;
 };
 
-Evaluation evaluate(ex::nn::Module& model, const ex::data::FashionMNIST& test) {
+Evaluation evaluate(ex::nn::Sequential& model, const ex::data::FashionMNIST& test) {
   ex::NoGradGuard no_grad;
-  model.eval();
+  model->eval();
   ex::data::DataLoader loader(std::shared_ptr<const ex::data::Dataset>(&test, [](const ex::data::Dataset*) {}),
                               ex::data::DataLoaderOptions(1000));
   double loss_sum = 0, correct = 0;
@@ -109,7 +106,7 @@ Evaluation evaluate(ex::nn::Module& model, const ex::data::FashionMNIST& test) {
     loss_sum += ex::cross_entropy(logits, batch.target, Tensor(), -100, ex::Reduction::Sum).item<double>();
     correct += ex::sum(ex::equal(ex::argmax(logits, 1), batch.target)).item<double>();
   }
-  model.train();
+  model->train();
   const auto n = static_cast<double>(test.size());
   return {loss_sum / n, correct / n};
 }
@@ -153,7 +150,7 @@ int main(int argc, char** argv) {
                 static_cast<long long>(test.size()), data_dir.c_str(), seconds_since(load_start));
 
     auto model = make_mlp(dropout);
-    std::printf("%s", ex::nn::summary(*model, {1, 1, 28, 28}).c_str());
+    std::printf("%s", ex::nn::summary(model, {1, 1, 28, 28}).c_str());
     ex::optim::SGD optimizer(model->parameters(), ex::optim::SGDOptions(lr).momentum(momentum));
     ex::nn::CrossEntropyLoss criterion;
     ex::data::DataLoader loader(train_set, ex::data::DataLoaderOptions(batch_size).shuffle(true).seed(seed));
@@ -171,7 +168,7 @@ int main(int argc, char** argv) {
       std::int64_t batches = 0, examples = 0;
       for (const ex::data::Example& batch : loader) {
         if (schedule == "cosine") set_lr(optimizer, cosine_lr(lr, step++, total_steps));
-        const Tensor loss = criterion(model->forward(batch.data), batch.target);
+        const Tensor loss = criterion(model(batch.data), batch.target);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
@@ -181,7 +178,7 @@ int main(int argc, char** argv) {
         progress.update(batches, examples, loss_sum / static_cast<double>(batches));
       }
       const double train_seconds = seconds_since(start);
-      last = evaluate(*model, test);
+      last = evaluate(model, test);
       std::printf("epoch %lld: train loss %.4f, test loss %.4f, test accuracy %.4f, %.2fs (%.0f img/s)\n",
                   static_cast<long long>(epoch), loss_sum / static_cast<double>(batches), last.loss, last.accuracy,
                   train_seconds, static_cast<double>(examples) / train_seconds);

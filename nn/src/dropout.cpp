@@ -37,10 +37,10 @@ Tensor functional::dropout(const Tensor& input, double p, bool training, Generat
   return multiply(input, mask);
 }
 
-Dropout::Dropout(double p) : Module("Dropout"), p_(p) { check_probability("Dropout", p); }
+DropoutImpl::DropoutImpl(double p) : Cloneable("Dropout"), p_(p) { check_probability("Dropout", p); }
 
-Tensor Dropout::forward(const Tensor& input) { return functional::dropout(input, p_, is_training()); }
+Tensor DropoutImpl::forward(const Tensor& input) { return functional::dropout(input, p_, is_training()); }
 
-std::string Dropout::extra_repr() const { return fmt::format("p={}", p_); }
+std::string DropoutImpl::extra_repr() const { return fmt::format("p={}", p_); }
 
 }  // namespace ex::nn

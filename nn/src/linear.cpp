@@ -41,21 +41,26 @@ Tensor functional::linear(const Tensor& input, const Tensor& weight, const Tenso
   return bias.defined() ? add(product, bias) : product;
 }
 
-Linear::Linear(const LinearOptions& options) : Module("Linear"), options_(options) {
+LinearImpl::LinearImpl(const LinearOptions& options) : Cloneable("Linear"), options_(options) {
   if (options.in_features() < 0 || options.out_features() < 0)
     detail::fail("Linear: in_features and out_features must be >= 0, got {} and {}", options.in_features(),
                  options.out_features());
+  reset();
+}
+
+void LinearImpl::reset() {
   weight = register_parameter(
-      "weight", detail::allocate({options.out_features(), options.in_features()}, kDefaultFloat, "Linear"));
-  if (options.bias())
-    bias = register_parameter("bias", detail::allocate({options.out_features()}, kDefaultFloat, "Linear"));
+      "weight", detail::allocate({options_.out_features(), options_.in_features()}, kDefaultFloat, "Linear"));
+  bias = options_.bias()
+             ? register_parameter("bias", detail::allocate({options_.out_features()}, kDefaultFloat, "Linear"))
+             : Tensor();
   reset_parameters();
 }
 
-Linear::Linear(std::int64_t in_features, std::int64_t out_features, bool bias)
-    : Linear(LinearOptions(in_features, out_features).bias(bias)) {}
+LinearImpl::LinearImpl(std::int64_t in_features, std::int64_t out_features, bool bias)
+    : LinearImpl(LinearOptions(in_features, out_features).bias(bias)) {}
 
-void Linear::reset_parameters() {
+void LinearImpl::reset_parameters() {
   // PyTorch's choice: kaiming_uniform_ with a = sqrt(5) gives bound 1/sqrt(fan_in).
   init::kaiming_uniform_(weight, std::sqrt(5.0));
   if (bias.defined()) {
@@ -65,12 +70,12 @@ void Linear::reset_parameters() {
   }
 }
 
-Tensor Linear::forward(const Tensor& input) {
+Tensor LinearImpl::forward(const Tensor& input) {
   check_input("Linear", input, weight);
   return functional::linear(input, weight, bias);
 }
 
-std::string Linear::extra_repr() const {
+std::string LinearImpl::extra_repr() const {
   return fmt::format("in_features={}, out_features={}, bias={}", options_.in_features(), options_.out_features(),
                      options_.bias() ? "True" : "False");
 }

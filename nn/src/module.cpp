@@ -9,6 +9,7 @@
 #include <mutex>
 #include <ostream>
 #include <sstream>
+#include <string_view>
 #include <typeinfo>
 #include <unordered_set>
 
@@ -27,24 +28,29 @@ std::string join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
 
-// Rewrites t's TensorImpl to hold a contiguous copy converted to dtype, so every handle
-// to t sees the change. The new storage's version continues past the old one's: a graph
-// that saved t before the conversion then fails its version check, as after any
-// in-place change, instead of reading data of another dtype.
-void convert_in_place(const Tensor& t, DType dtype) {
-  if (t.dtype() == dtype || !is_floating(t.dtype())) return;
-  const Tensor converted = t.detach().to(dtype);
-  for (std::uint64_t v = 0; v <= t.version(); ++v) converted.storage()->bump_version();
+// Rewrites t's TensorImpl to hold contents (a tensor of its own, not a view of t), so
+// every handle to t sees the change, and drops t's gradient. The new storage's version
+// continues past the old one's: a graph that saved t before then fails its version
+// check, as after any in-place change, instead of reading data of another dtype.
+void replace_contents(const Tensor& t, const Tensor& contents) {
+  for (std::uint64_t v = 0; v <= t.version(); ++v) contents.storage()->bump_version();
   TensorImpl* impl = t.unsafe_impl();
-  impl->storage = converted.storage();
-  impl->strides = converted.strides();
-  impl->offset = converted.storage_offset();
-  impl->dtype = dtype;
+  impl->storage = contents.storage();
+  impl->shape = contents.shape();
+  impl->strides = contents.strides();
+  impl->offset = contents.storage_offset();
+  impl->dtype = contents.dtype();
   if (const auto& meta = impl->autograd_meta) {
     std::lock_guard lock(meta->mutex);
     meta->grad = Tensor();
     meta->grad_accumulators.clear();  // the next graphs make them for the new dtype
   }
+}
+
+// Converts t to dtype in place (see replace_contents); integer tensors stay.
+void convert_in_place(const Tensor& t, DType dtype) {
+  if (t.dtype() == dtype || !is_floating(t.dtype())) return;
+  replace_contents(t, t.detach().to(dtype));
 }
 
 // Every parameter and buffer by dotted name, without merging shared modules or tensors
@@ -75,7 +81,7 @@ std::string repr(const Module& module) {
   std::vector<std::string> lines;
   std::istringstream extra(module.extra_repr());
   for (std::string line; std::getline(extra, line);) lines.push_back(line);
-  const std::vector<NamedModule> children = module.named_children();
+  const ModuleDict children = module.named_children();
   for (const auto& [name, child] : children) lines.push_back("(" + name + "): " + indent_tail(repr(*child)));
   std::string out = module.name() + "(";
   if (lines.size() == 1 && children.empty()) {
@@ -91,31 +97,7 @@ std::string repr(const Module& module) {
 
 Module::Module(std::string name) : name_(std::move(name)) {}
 
-std::string Module::name() const {
-  if (!name_.empty()) return name_;
-  const char* mangled = typeid(*this).name();
-  int status = 0;
-  const std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
-                                                         std::free);
-  const std::string full = status == 0 && demangled ? demangled.get() : mangled;
-  // Drop the namespaces (ex::nn::, (anonymous namespace)::), not those inside template
-  // arguments.
-  const std::size_t cut = full.rfind("::", full.find('<'));
-  return cut == std::string::npos ? full : full.substr(cut + 2);
-}
-
-Tensor Module::forward(const Tensor&) {
-  detail::fail("forward: module '{}' does not implement forward(const Tensor&)", name());
-}
-
-Tensor Module::operator()(const Tensor& input) {
-  ForwardObserver* observer = current_observer;
-  if (observer == nullptr) return forward(input);
-  observer->before_forward(*this);
-  Tensor output = forward(input);
-  observer->after_forward(*this, output);
-  return output;
-}
+std::string Module::name() const { return name_.empty() ? ex::detail::module_class_name(typeid(*this)) : name_; }
 
 void Module::check_name(const std::string& name, const char* fn) const {
   if (name.empty()) detail::fail("{}: the name must not be empty (module {})", fn, Module::name());
@@ -171,22 +153,22 @@ void Module::walk(Visit&& visit, bool recurse) const {
   go(go, *this, std::const_pointer_cast<Module>(weak_from_this().lock()), "");
 }
 
-std::vector<NamedTensor> Module::named_tensors(std::vector<NamedTensor> Module::*which, bool recurse) const {
-  std::vector<NamedTensor> out;
+TensorDict Module::named_tensors(std::vector<NamedTensor> Module::*which, bool recurse, const char* kind) const {
+  TensorDict out(kind);
   std::unordered_set<const TensorImpl*> seen;
   walk(
       [&](const std::string& prefix, const Module& m, const ModulePtr&) {
         for (const auto& [name, t] : m.*which)
-          if (seen.insert(t.unsafe_impl()).second) out.emplace_back(join(prefix, name), t);
+          if (seen.insert(t.unsafe_impl()).second) out.insert(join(prefix, name), t);
       },
       recurse);
   return out;
 }
 
-std::vector<NamedTensor> Module::named_parameters(bool recurse) const {
-  return named_tensors(&Module::parameters_, recurse);
+TensorDict Module::named_parameters(bool recurse) const {
+  return named_tensors(&Module::parameters_, recurse, "parameter");
 }
-std::vector<NamedTensor> Module::named_buffers(bool recurse) const { return named_tensors(&Module::buffers_, recurse); }
+TensorDict Module::named_buffers(bool recurse) const { return named_tensors(&Module::buffers_, recurse, "buffer"); }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {
   std::vector<Tensor> out;
@@ -199,18 +181,22 @@ std::vector<Tensor> Module::buffers(bool recurse) const {
   return out;
 }
 
-std::vector<NamedModule> Module::named_children() const { return children_; }
+ModuleDict Module::named_children() const {
+  ModuleDict out("child");
+  for (const auto& [name, child] : children_) out.insert(name, child);
+  return out;
+}
 std::vector<ModulePtr> Module::children() const {
   std::vector<ModulePtr> out;
   for (const auto& entry : children_) out.push_back(entry.second);
   return out;
 }
 
-std::vector<NamedModule> Module::named_modules() {
+ModuleDict Module::named_modules() {
   if (weak_from_this().expired())
     detail::fail("modules: module {} is not held by a std::shared_ptr (create it with std::make_shared)", name());
-  std::vector<NamedModule> out;
-  walk([&](const std::string& prefix, const Module&, const ModulePtr& ptr) { out.emplace_back(prefix, ptr); }, true);
+  ModuleDict out("module");
+  walk([&](const std::string& prefix, const Module&, const ModulePtr& ptr) { out.insert(prefix, ptr); }, true);
   return out;
 }
 std::vector<ModulePtr> Module::modules() {
@@ -223,6 +209,66 @@ void Module::apply(const std::function<void(Module&)>& fn) {
   // walk visits through const references; every module it reaches is this one or a
   // child held by a non-const shared_ptr, so modifying it is allowed.
   walk([&](const std::string&, const Module& m, const ModulePtr&) { fn(const_cast<Module&>(m)); }, true);
+}
+
+std::shared_ptr<Module> Module::clone() const {
+  detail::fail(
+      "clone: module '{}' cannot be cloned: derive its class from ex::nn::Cloneable<{}Impl> and create its "
+      "parameters, buffers and children in reset()",
+      name(), name());
+}
+
+void Module::clone_from(const Module& original) { (void)original.clone(); }
+
+void Module::clear_registrations() noexcept {
+  parameters_.clear();
+  buffers_.clear();
+  children_.clear();
+}
+
+void Module::copy_state_from(const Module& original) {
+  const auto check_names = [&](const auto& mine, const auto& theirs, const char* kind) {
+    std::vector<std::string> a, b;
+    for (const auto& entry : mine) a.push_back(entry.first);
+    for (const auto& entry : theirs) b.push_back(entry.first);
+    if (a != b)
+      detail::fail("clone: reset() of module '{}' registered the {} [{}] but the original has [{}]", name(), kind,
+                   quoted_list(a), quoted_list(b));
+  };
+  check_names(parameters_, original.parameters_, "parameters");
+  check_names(buffers_, original.buffers_, "buffers");
+  check_names(children_, original.children_, "children");
+  NoGradGuard no_grad;
+  const auto copy_values = [&](const std::vector<NamedTensor>& mine, const std::vector<NamedTensor>& theirs) {
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      const Tensor& dst = mine[i].second;
+      const Tensor& src = theirs[i].second;
+      if (dst.is_same(src))
+        detail::fail("clone: reset() of module '{}' registered the original's tensor '{}'; it must create new ones",
+                     name(), mine[i].first);
+      replace_contents(dst, src.detach().clone());
+      dst.requires_grad_(src.requires_grad());
+    }
+  };
+  copy_values(parameters_, original.parameters_);
+  copy_values(buffers_, original.buffers_);
+  for (std::size_t i = 0; i < children_.size(); ++i) {
+    if (children_[i].second == original.children_[i].second)
+      detail::fail("clone: reset() of module '{}' registered the original's child '{}'; it must create new ones",
+                   name(), children_[i].first);
+    children_[i].second->clone_from(*original.children_[i].second);
+  }
+  training_ = original.training_;
+}
+
+void Module::replace_children_with_clones() {
+  for (auto& [name, child] : children_) {
+    ModulePtr copy = child->clone();
+    if (typeid(*copy) != typeid(*child))
+      detail::fail("clone: the clone of child '{}' ({}) has another class; its class must implement clone()", name,
+                   child->name());
+    child = std::move(copy);
+  }
 }
 
 void Module::train(bool on) {
@@ -299,3 +345,32 @@ ScopedForwardObserver::ScopedForwardObserver(ForwardObserver* observer) noexcept
 ScopedForwardObserver::~ScopedForwardObserver() { current_observer = previous_; }
 
 }  // namespace ex::nn
+
+namespace ex::detail {
+
+std::string module_class_name(const std::type_info& type) {
+  const char* mangled = type.name();
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                         std::free);
+  const std::string full = status == 0 && demangled ? demangled.get() : mangled;
+  // Drop the namespaces (ex::nn::, (anonymous namespace)::), not those inside template
+  // arguments, and the "Impl" of a holder's module class (NetImpl prints as Net).
+  const std::size_t cut = full.rfind("::", full.find('<'));
+  std::string name = cut == std::string::npos ? full : full.substr(cut + 2);
+  constexpr std::string_view impl = "Impl";
+  if (name.size() > impl.size() && name.ends_with(impl)) name.resize(name.size() - impl.size());
+  return name;
+}
+
+nn::ForwardObserver* forward_observer() noexcept { return nn::current_observer; }
+
+void throw_empty_holder(const std::type_info& impl) {
+  const std::string name = module_class_name(impl);
+  fail(
+      "ModuleHolder: {} is empty (constructed from nullptr); assign it a module before using it, e.g. "
+      "register_module(\"...\", {}(...))",
+      name, name);
+}
+
+}  // namespace ex::detail

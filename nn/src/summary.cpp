@@ -32,7 +32,7 @@ std::string with_commas(std::int64_t n) {
 
 using Row = std::array<std::string, 4>;  // name, type, output shape, own parameters
 
-// Collects one row per Module::operator() call, in call order (outer modules first).
+// Collects one row per call_forward call, in call order (outer modules first).
 // Everything but the output shape is read before the forward runs: a module created
 // inside a forward may be gone by the time the row is printed.
 class Recorder final : public ForwardObserver {
@@ -103,9 +103,15 @@ std::string format_table(const std::vector<Row>& rows) {
 
 }  // namespace
 
-std::string summary(Module& module, const Shape& input_shape, DType dtype) {
+}  // namespace ex::nn
+
+namespace ex::detail {
+
+std::string module_summary(nn::Module& module, const std::function<Tensor(const Tensor&)>& run,
+                           const Shape& input_shape, DType dtype) {
+  using namespace nn;  // the helpers above are in ex::nn
   for (std::int64_t d : input_shape)
-    if (d < 0) detail::fail("summary: input shape {} has a negative dim", input_shape);
+    if (d < 0) fail("summary: input shape {} has a negative dim", input_shape);
   std::vector<std::pair<Module*, std::string>> named;
   name_modules(module, "", named);
   std::unordered_map<const Module*, std::string> names;
@@ -116,9 +122,9 @@ std::string summary(Module& module, const Shape& input_shape, DType dtype) {
     NoGradGuard no_grad;
     EvalScope eval(named);
     ScopedForwardObserver observe(&recorder);
-    Tensor input = detail::allocate(input_shape, dtype, "summary");
+    Tensor input = allocate(input_shape, dtype, "summary");
     std::memset(input.raw_data(), 0, input.nbytes());
-    module(input);
+    run(input);
   }
 
   std::vector<Row> table{{"Layer", "Type", "Output shape", "Params"}};
@@ -136,4 +142,4 @@ std::string summary(Module& module, const Shape& input_shape, DType dtype) {
   return out;
 }
 
-}  // namespace ex::nn
+}  // namespace ex::detail

@@ -71,9 +71,7 @@ std::vector<float> train(std::uint64_t seed, const std::shared_ptr<const ex::dat
   ex::Generator gen(seed);
   const Tensor x = ex::randn({48, 6}, ex::DType::Float32, gen);
   const Tensor y = ex::randint(0, 3, {48}, ex::DType::Int64, gen);
-  auto model =
-      std::make_shared<ex::nn::Sequential>(std::make_shared<ex::nn::Linear>(6, 16), std::make_shared<ex::nn::ReLU>(),
-                                           std::make_shared<ex::nn::Linear>(16, 3));
+  ex::nn::Sequential model(ex::nn::Linear(6, 16), ex::nn::ReLU(), ex::nn::Linear(16, 3));
   // Linear draws its initial values from the process-wide generator, whose draws other
   // threads interleave; this model's own generator makes them reproducible.
   for (const Tensor& p : model->parameters()) ex::nn::init::uniform_(p, -0.4, 0.4, gen);
@@ -86,7 +84,7 @@ std::vector<float> train(std::uint64_t seed, const std::shared_ptr<const ex::dat
         (void)*abandoned.begin();
       }
       optimizer.zero_grad();
-      ex::cross_entropy(model->forward(batch.data), batch.target).backward();
+      ex::cross_entropy(model(batch.data), batch.target).backward();
       optimizer.step();
     }
   std::vector<float> params;

@@ -254,7 +254,7 @@ void check_loaded(const ex::nn::Module& model, const ex::nn::StateDict& dict, co
       fail("unexpected_keys is wrong about '" + key + "'");
 }
 
-void forward(ex::nn::Module& model, ex::DType dtype) {
+void forward(ex::nn::Sequential& model, ex::DType dtype) {
   const ex::Tensor y = model(ex::full({2, 3}, 0.5, dtype));
   if (y.shape() != ex::Shape{2, 2} || y.dtype() != dtype) fail("the forward pass returned the wrong shape or dtype");
 }
@@ -270,8 +270,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const ex::DType dtype = kModelDTypes[in.u8() % kModelDTypes.size()];
   const ex::nn::StateDict dict = decode_state_dict(in, dtype);
 
-  auto model = std::make_shared<ex::nn::Sequential>(
-      std::make_shared<ex::nn::Linear>(3, 4), std::make_shared<ex::nn::ReLU>(), std::make_shared<ex::nn::Linear>(4, 2));
+  ex::nn::Sequential model(ex::nn::Linear(3, 4), ex::nn::ReLU(), ex::nn::Linear(4, 2));
   model->to(dtype);
   for (const bool strict : {true, false}) {
     const auto before = snapshot(*model);
@@ -284,7 +283,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     check_loaded(*model, dict, result, strict);
     try {
-      forward(*model, dtype);
+      forward(model, dtype);
     } catch (const ex::Error&) {
     }
   }

@@ -8,9 +8,9 @@
 
 namespace ex::test {
 
-// Names of named entries, in order.
+// Names of named entries (pairs), in order.
 template <class Named>
-std::vector<std::string> names_of(const std::vector<Named>& entries) {
+std::vector<std::string> names_of(const Named& entries) {
   std::vector<std::string> out;
   for (const auto& entry : entries) out.push_back(entry.first);
   return out;
@@ -50,4 +50,5 @@ inline Moments moments(const Tensor& t) {
 
 // The names the nn suites share.
 using ex::nn::Linear;
+using ex::nn::LinearImpl;
 using ex::test::check_same_values;

@@ -21,12 +21,12 @@ TEST_CASE("activation modules equal their functional ops") {
     check_same_values(nn::Softmax(0)(x), F::softmax(x, 0), 0.0);
     check_same_values(nn::LogSoftmax(-1)(x), F::log_softmax(x, -1), 0.0);
     nn::PReLU shared;
-    shared.to(dtype);
+    shared->to(dtype);
     check_same_values(shared(x), F::prelu(x, ex::full({1}, 0.25, dtype)), 0.0);
     nn::PReLU per_channel(4, 0.1);
-    per_channel.to(dtype);
-    ex::test::assign(per_channel.weight, {0.1, 0.2, 0.3, 0.4});
-    check_same_values(per_channel(x), F::prelu(x, per_channel.weight), 0.0);
+    per_channel->to(dtype);
+    ex::test::assign(per_channel->weight, {0.1, 0.2, 0.3, 0.4});
+    check_same_values(per_channel(x), F::prelu(x, per_channel->weight), 0.0);
   }
 }
 
@@ -37,9 +37,9 @@ TEST_CASE("activation modules: ReLU on hand values") {
 
 TEST_CASE("PReLU: a learnable weight named like PyTorch's, filled with init") {
   nn::PReLU prelu(3, 0.5);
-  CHECK(ex::test::names_of(prelu.named_parameters()) == std::vector<std::string>{"weight"});
-  ex::test::check_values(prelu.weight, {3}, {0.5, 0.5, 0.5});
-  CHECK(prelu.weight.requires_grad());
+  CHECK(ex::test::names_of(prelu->named_parameters()) == std::vector<std::string>{"weight"});
+  ex::test::check_values(prelu->weight, {3}, {0.5, 0.5, 0.5});
+  CHECK(prelu->weight.requires_grad());
   CHECK(ex::nn::to_string(prelu) == "PReLU(num_parameters=3)");
 }
 
@@ -49,9 +49,9 @@ TEST_CASE("PReLU: backward reaches the slopes (needs prelu to record)") {
   const Tensor x = ex::randn({4, 2});
   const Tensor g = ex::randn({4, 2});
   prelu(x).backward(g);
-  REQUIRE(prelu.weight.grad().defined());
-  const auto [gx, galpha] = ex::prelu_backward(g, x, prelu.weight.detach());
-  check_same_values(prelu.weight.grad(), galpha, 1e-6);
+  REQUIRE(prelu->weight.grad().defined());
+  const auto [gx, galpha] = ex::prelu_backward(g, x, prelu->weight.detach());
+  check_same_values(prelu->weight.grad(), galpha, 1e-6);
 }
 
 TEST_CASE("activation modules: printing and errors") {
@@ -60,7 +60,7 @@ TEST_CASE("activation modules: printing and errors") {
   CHECK(ex::nn::to_string(nn::GELU("tanh")) == "GELU(approximate='tanh')");
   CHECK(ex::nn::to_string(nn::Softmax(1)) == "Softmax(axis=1)");
   CHECK(ex::nn::to_string(nn::LogSoftmax(0)) == "LogSoftmax(axis=0)");
-  CHECK(nn::LeakyReLU(0.3).negative_slope() == 0.3);
+  CHECK(nn::LeakyReLU(0.3)->negative_slope() == 0.3);
   CHECK_THROWS_WITH_AS(nn::LeakyReLU{std::numeric_limits<double>::infinity()},
                        doctest::Contains("LeakyReLU: negative_slope must be finite"), ex::Error);
   CHECK_THROWS_WITH_AS(nn::PReLU(0), doctest::Contains("PReLU: num_parameters must be >= 1, got 0"), ex::Error);

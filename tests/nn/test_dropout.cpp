@@ -46,16 +46,16 @@ TEST_CASE("Dropout: zeroes a fraction p and scales the rest by 1 / (1 - p)") {
 TEST_CASE("Dropout: identity in evaluation mode, for p = 0 and when not training") {
   const Tensor x = ex::randn({3, 4});
   Dropout dropout(0.5);
-  dropout.eval();
+  dropout->eval();
   CHECK(dropout(x).is_same(x));
-  dropout.train();
+  dropout->train();
   CHECK_FALSE(dropout(x).is_same(x));
   CHECK(Dropout(0.0)(x).is_same(x));
   CHECK(F::dropout(x, 0.7, false).is_same(x));
   // p = 1 zeroes everything (no infinite scale).
   ex::test::check_values(F::dropout(x, 1.0), {3, 4}, std::vector<double>(12, 0.0));
   CHECK(ex::nn::to_string(dropout) == "Dropout(p=0.5)");
-  CHECK(dropout.p() == 0.5);
+  CHECK(dropout->p() == 0.5);
 }
 
 TEST_CASE("Dropout: ex::manual_seed makes the mask reproducible") {

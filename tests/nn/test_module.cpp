@@ -10,42 +10,44 @@ using Strings = std::vector<std::string>;
 
 namespace {
 
-// A module with a parameter, a buffer and a child, registered child first.
+// A module with a parameter, a buffer and a child, registered child first. Its child
+// is held by a holder, its parent holds it by a std::shared_ptr: both forms work.
 struct Block : Module {
   Block() : Module("Block") {
-    fc = register_module("fc", std::make_shared<Linear>(3, 2));
+    fc = register_module("fc", Linear(3, 2));
     scale = register_parameter("scale", ex::ones({2}));
     steps = register_buffer("steps", ex::zeros({}, DType::Int64));
   }
-  Tensor forward(const Tensor& x) override { return (*fc)(x)*scale; }
-  std::shared_ptr<Linear> fc;
+  Tensor forward(const Tensor& x) { return fc(x) * scale; }
+  Linear fc{nullptr};
   Tensor scale, steps;
 };
 
-struct Net : Module {
-  Net() : Module("Net") {
+struct NetImpl : Module {
+  NetImpl() {
     w = register_parameter("w", ex::zeros({2}));
     block = register_module("block", std::make_shared<Block>());
-    head = register_module("head", std::make_shared<Linear>(2, 1, false));
+    head = register_module("head", std::make_shared<LinearImpl>(2, 1, false));
     mean = register_buffer("mean", ex::zeros({2}));
   }
-  Tensor forward(const Tensor& x) override { return (*head)((*block)(x) + w); }
+  Tensor forward(const Tensor& x) { return ex::nn::call_forward(*head, ex::nn::call_forward(*block, x) + w); }
   Tensor w, mean;
   std::shared_ptr<Block> block;
-  std::shared_ptr<Linear> head;
+  std::shared_ptr<LinearImpl> head;
 };
+EX_MODULE(Net);
 
 }  // namespace
 
 TEST_CASE("Module: nested dotted names in registration order, own entries before children's") {
-  auto net = std::make_shared<Net>();
+  Net net;
   CHECK(names_of(net->named_parameters()) ==
         Strings{"w", "block.scale", "block.fc.weight", "block.fc.bias", "head.weight"});
   CHECK(names_of(net->named_parameters(false)) == Strings{"w"});
   CHECK(names_of(net->named_buffers()) == Strings{"mean", "block.steps"});
   CHECK(names_of(net->named_children()) == Strings{"block", "head"});
   CHECK(names_of(net->named_modules()) == Strings{"", "block", "block.fc", "head"});
-  CHECK(net->modules().front() == net);
+  CHECK(net->modules().front() == net.ptr());
   CHECK(net->children()[1] == net->head);
 
   // parameters() hands out the module's own tensors, marked requires_grad.
@@ -59,8 +61,26 @@ TEST_CASE("Module: nested dotted names in registration order, own entries before
   CHECK(net->name() == "Net");
 }
 
+TEST_CASE("Module: the named enumerations are ordered maps") {
+  Net net;
+  const ex::nn::TensorDict params = net->named_parameters();
+  CHECK(params.at("block.fc.weight").is_same(net->block->fc->weight));
+  CHECK(params["w"].is_same(net->w));
+  CHECK(params.find("head.bias") == nullptr);  // head has no bias
+  CHECK(params.contains("head.weight"));
+  CHECK(params[std::size_t{1}].key() == "block.scale");
+  CHECK_THROWS_WITH_AS(params.at("fc3.weight"),
+                       "OrderedDict::at: no parameter named 'fc3.weight' (have 'w', 'block.scale', 'block.fc.weight', "
+                       "'block.fc.bias', 'head.weight')",
+                       ex::Error);
+  CHECK(net->named_buffers().at("block.steps").is_same(net->block->steps));
+  CHECK(net->named_children().at("head") == net->head);
+  CHECK(net->named_modules().at("block.fc") == net->block->fc.ptr());
+  CHECK_THROWS_WITH_AS(net->named_children().at("tail"), doctest::Contains("no child named 'tail'"), ex::Error);
+}
+
 TEST_CASE("Module: a shared layer is listed once by parameters() but under both names in state_dict()") {
-  auto shared = std::make_shared<Linear>(2, 2);
+  auto shared = std::make_shared<LinearImpl>(2, 2);
   auto m = std::make_shared<Module>();
   m->register_module("a", shared);
   m->register_module("b", shared);
@@ -115,19 +135,15 @@ TEST_CASE("Module: invalid and duplicate names, bad tensors and cycles throw") {
   CHECK(names_of(m->named_children()) == Strings{"c", "child"});
 }
 
-TEST_CASE("Module: modules() needs a shared_ptr, the default forward throws") {
-  Linear on_stack(2, 2);
+TEST_CASE("Module: modules() needs a shared_ptr") {
+  LinearImpl on_stack(2, 2);
   CHECK_THROWS_WITH_AS(on_stack.modules(), doctest::Contains("modules: module Linear is not held by a std::shared_ptr"),
                        ex::Error);
   CHECK(on_stack.parameters().size() == 2);  // everything else works without one
-  Module plain;
-  CHECK_THROWS_WITH_AS(plain(ex::zeros({1})),
-                       doctest::Contains("forward: module 'Module' does not implement forward(const Tensor&)"),
-                       ex::Error);
 }
 
 TEST_CASE("Module: train() and eval() propagate to every descendant") {
-  auto net = std::make_shared<Net>();
+  Net net;
   for (const auto& m : net->modules()) CHECK(m->is_training());
   net->eval();
   for (const auto& m : net->modules()) CHECK_FALSE(m->is_training());
@@ -140,8 +156,8 @@ TEST_CASE("Module: train() and eval() propagate to every descendant") {
 }
 
 TEST_CASE("Module: zero_grad sets gradients to none or zeroes them") {
-  auto net = std::make_shared<Net>();
-  const Tensor y = (*net)(ex::ones({4, 3}));
+  Net net;
+  const Tensor y = net(ex::ones({4, 3}));
   y.backward(ex::ones({4, 1}));
   for (const Tensor& p : net->parameters()) REQUIRE(p.grad().defined());
   net->zero_grad(false);
@@ -156,10 +172,10 @@ TEST_CASE("Module: zero_grad sets gradients to none or zeroes them") {
 }
 
 TEST_CASE("Module: to(DType) converts in place so existing handles see the new dtype") {
-  auto net = std::make_shared<Net>();
+  Net net;
   const Tensor weight = net->block->fc->weight;  // a handle taken before the conversion
   const std::vector<double> before = weight.to_vector<double>();
-  (*net)(ex::ones({1, 3})).backward(ex::ones({1, 1}));
+  net(ex::ones({1, 3})).backward(ex::ones({1, 1}));
   REQUIRE(weight.grad().defined());
 
   CHECK(&net->to(DType::Float64) == net.get());
@@ -173,7 +189,7 @@ TEST_CASE("Module: to(DType) converts in place so existing handles see the new d
   CHECK(net->block->steps.dtype() == DType::Int64);  // integer buffers stay
 
   // The converted model trains in float64.
-  const Tensor y = (*net)(ex::ones({2, 3}, DType::Float64));
+  const Tensor y = net(ex::ones({2, 3}, DType::Float64));
   CHECK(y.dtype() == DType::Float64);
   y.backward(ex::ones({2, 1}, DType::Float64));
   CHECK(weight.grad().dtype() == DType::Float64);
@@ -193,7 +209,7 @@ TEST_CASE("Module: a graph that saved a parameter cannot be back-propagated afte
 }
 
 TEST_CASE("Module: operator<< prints the tree like PyTorch") {
-  auto net = std::make_shared<Net>();
+  Net net;
   const std::string expected =
       "Net(\n"
       "  (block): Block(\n"
@@ -205,6 +221,7 @@ TEST_CASE("Module: operator<< prints the tree like PyTorch") {
   os << *net;
   CHECK(os.str() == expected);
   CHECK(ex::nn::to_string(*net) == expected);
+  CHECK(ex::nn::to_string(net) == expected);  // the holder prints its module
   CHECK(ex::nn::to_string(Module()) == "Module()");
 }
 
@@ -212,6 +229,8 @@ namespace user_models {
 struct Encoder : Module {};
 template <class T>
 struct Wrapped : Module {};
+struct DecoderImpl : Module {};
+struct Impl : Module {};
 }  // namespace user_models
 
 TEST_CASE("a module without a name is named after its class, without namespaces") {
@@ -222,24 +241,25 @@ TEST_CASE("a module without a name is named after its class, without namespaces"
   CHECK(Local().name().find("Local") != std::string::npos);
   CHECK(Module().name() == "Module");
   // A name given to the constructor wins, and errors use the name too.
-  CHECK(ex::nn::Linear(2, 3).name() == "Linear");
-  user_models::Encoder encoder;
-  CHECK_THROWS_WITH_AS(encoder.forward(ex::ones({1})),
-                       doctest::Contains("forward: module 'Encoder' does not implement forward"), ex::Error);
+  CHECK(ex::nn::Linear(2, 3)->name() == "Linear");
+  // A holder's module class prints without its "Impl"; a class named just Impl keeps it.
+  CHECK(user_models::DecoderImpl().name() == "Decoder");
+  CHECK(user_models::Impl().name() == "Impl");
+  CHECK(Net()->name() == "Net");
 }
 
 TEST_CASE("apply visits the module and every descendant once, parents first") {
-  auto shared = std::make_shared<Linear>(2, 2);
-  ex::nn::Sequential net;  // on the stack: apply needs no shared_ptr
+  Linear shared(2, 2);
+  ex::nn::SequentialImpl net;  // on the stack: apply needs no shared_ptr
   net.push_back(shared);
-  net.push_back(std::make_shared<ex::nn::ReLU>());
+  net.push_back(ex::nn::ReLU());
   net.push_back(shared);  // the same layer twice is visited once
   std::vector<std::string> seen;
   net.apply([&](Module& m) { seen.push_back(m.name()); });
   CHECK(seen == std::vector<std::string>{"Sequential", "Linear", "ReLU"});
   // The usual use: initialize every layer of a type.
   net.apply([](Module& m) {
-    if (auto* fc = dynamic_cast<Linear*>(&m)) ex::nn::init::zeros_(fc->weight);
+    if (auto* fc = dynamic_cast<LinearImpl*>(&m)) ex::nn::init::zeros_(fc->weight);
   });
   check_values(shared->weight, {2, 2}, {0, 0, 0, 0});
   CHECK_THROWS_WITH_AS(net.apply([](Module&) { throw ex::Error("init: refused"); }), "init: refused", ex::Error);
@@ -253,13 +273,13 @@ TEST_CASE("ForwardObserver sees nested operator() calls, outermost first") {
       events.push_back("exit " + m.name() + " " + out.shape().str());
     }
   };
-  auto net = std::make_shared<Net>();
+  Net net;
   Log log;
   {
     ex::nn::ScopedForwardObserver scope(&log);
-    (*net)(ex::ones({4, 3}));
+    net(ex::ones({4, 3}));
   }
-  (*net)(ex::ones({4, 3}));  // no observer any more
+  net(ex::ones({4, 3}));  // no observer any more
   CHECK(log.events == Strings{"enter Net", "enter Block", "enter Linear", "exit Linear [4, 2]", "exit Block [4, 2]",
                               "enter Linear", "exit Linear [4, 1]", "exit Net [4, 1]"});
 }

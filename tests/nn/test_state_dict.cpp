@@ -11,19 +11,16 @@ namespace {
 // Linear, then a module with a buffer: covers parameters, buffers and nesting.
 struct Scaled : nn::Module {
   Scaled() : Module("Scaled") {
-    fc = register_module("fc", std::make_shared<nn::Linear>(3, 2));
+    fc = register_module("fc", nn::Linear(3, 2));
     gain = register_parameter("gain", ex::ones({2}));
     count = register_buffer("count", ex::zeros({}, DType::Int64));
   }
-  Tensor forward(const Tensor& x) override { return (*fc)(x)*gain; }
-  std::shared_ptr<nn::Linear> fc;
+  Tensor forward(const Tensor& x) { return fc(x) * gain; }
+  nn::Linear fc{nullptr};
   Tensor gain, count;
 };
 
-std::shared_ptr<nn::Sequential> model() {
-  return std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(4, 3), std::make_shared<nn::ReLU>(),
-                                          std::make_shared<Scaled>());
-}
+nn::Sequential model() { return nn::Sequential(nn::Linear(4, 3), nn::ReLU(), std::make_shared<Scaled>()); }
 
 }  // namespace
 
@@ -33,20 +30,20 @@ TEST_CASE("state_dict: each module's parameters, then its buffers, then its chil
   CHECK(sd.keys() == Strings{"0.weight", "0.bias", "2.gain", "2.count", "2.fc.weight", "2.fc.bias"});
   const Tensor& w = sd.at("0.weight");
   CHECK_FALSE(w.requires_grad());
-  CHECK(w.storage() == m->at<nn::Linear>(0)->weight.storage());  // an alias, not a copy
+  CHECK(w.storage() == m->at<nn::LinearImpl>(0).weight.storage());  // an alias, not a copy
   ex::test::assign(w, std::vector<double>(12, 0.5));
-  CHECK(m->at<nn::Linear>(0)->weight.to_vector<float>() == std::vector<float>(12, 0.5f));
+  CHECK(m->at<nn::LinearImpl>(0).weight.to_vector<float>() == std::vector<float>(12, 0.5f));
 }
 
 TEST_CASE("load_state_dict: a round trip into a fresh model copies every value in place") {
   ex::manual_seed(1);
   auto source = model();
-  ex::test::assign(source->at<Scaled>(2)->count, {7});
+  ex::test::assign(source->at<Scaled>(2).count, {7});
   ex::manual_seed(2);
   auto target = model();
-  const Tensor handle = target->at<Scaled>(2)->fc->weight;  // handles stay valid
+  const Tensor handle = target->at<Scaled>(2).fc->weight;  // handles stay valid
   const std::uint64_t version = handle.version();
-  CHECK(handle.to_vector<float>() != source->at<Scaled>(2)->fc->weight.to_vector<float>());
+  CHECK(handle.to_vector<float>() != source->at<Scaled>(2).fc->weight.to_vector<float>());
 
   const nn::LoadStateDictResult result = target->load_state_dict(source->state_dict());
   CHECK(result.missing_keys.empty());
@@ -55,18 +52,18 @@ TEST_CASE("load_state_dict: a round trip into a fresh model copies every value i
     INFO(name);
     ex::test::check_same_values(target->state_dict().at(name), t, 0.0);
   }
-  CHECK(handle.is_same(target->at<Scaled>(2)->fc->weight));
+  CHECK(handle.is_same(target->at<Scaled>(2).fc->weight));
   CHECK(handle.version() > version);
   CHECK(handle.requires_grad());
   CHECK(handle.is_leaf());
   // The models now compute the same function.
   const Tensor x = ex::randn({5, 4});
-  ex::test::check_same_values((*target)(x), (*source)(x), 0.0);
+  ex::test::check_same_values(target(x), source(x), 0.0);
 }
 
 TEST_CASE("load_state_dict: strict mode names missing and unexpected keys and loads nothing") {
   auto m = model();
-  const std::vector<float> before = m->at<nn::Linear>(0)->weight.to_vector<float>();
+  const std::vector<float> before = m->at<nn::LinearImpl>(0).weight.to_vector<float>();
   StateDict sd;
   for (const auto& [name, t] : m->state_dict())
     if (name != "2.gain") sd.insert(name, ex::zeros_like(t));
@@ -75,14 +72,14 @@ TEST_CASE("load_state_dict: strict mode names missing and unexpected keys and lo
                        doctest::Contains("load_state_dict: cannot load into Sequential: missing keys '2.gain'; "
                                          "unexpected keys '2.extra'"),
                        ex::Error);
-  CHECK(m->at<nn::Linear>(0)->weight.to_vector<float>() == before);
+  CHECK(m->at<nn::LinearImpl>(0).weight.to_vector<float>() == before);
 
   // Non-strict: loads what matches and reports the rest.
   const nn::LoadStateDictResult result = m->load_state_dict(sd, false);
   CHECK(result.missing_keys == Strings{"2.gain"});
   CHECK(result.unexpected_keys == Strings{"2.extra"});
-  CHECK(m->at<nn::Linear>(0)->weight.to_vector<float>() == std::vector<float>(12, 0.0f));
-  CHECK(m->at<Scaled>(2)->gain.to_vector<float>() == std::vector<float>{1, 1});
+  CHECK(m->at<nn::LinearImpl>(0).weight.to_vector<float>() == std::vector<float>(12, 0.0f));
+  CHECK(m->at<Scaled>(2).gain.to_vector<float>() == std::vector<float>{1, 1});
 }
 
 TEST_CASE("load_state_dict: shape and dtype mismatches throw naming the key, strict or not") {

@@ -25,7 +25,7 @@ TEST_CASE("training: Linear recovers a linear map by gradient descent on the squ
   const Tensor y = ex::matmul(x, ex::transpose(true_w)) + true_b;
   nn::Linear model(3, 2);
   for (int step = 0; step < 300; ++step) {
-    model.zero_grad();
+    model->zero_grad();
     const Tensor pred = model(x);
     // Seeds backward with d/dpred of sum((pred - y)^2) / n, so only the ops Linear uses
     // (matmul, transpose, add) need to record.
@@ -35,12 +35,12 @@ TEST_CASE("training: Linear recovers a linear map by gradient descent on the squ
       seed = (pred - y) * (2.0 / static_cast<double>(n));
     }
     pred.backward(seed);
-    sgd_step(model, 0.1);
+    sgd_step(*model, 0.1);
   }
   // The loss's Hessian is 2 x^T x / n ~ 2 I, so each step shrinks the error by about
   // 1 - 0.2: after 300 steps only float32 rounding is left.
-  ex::test::check_same_values(model.weight, true_w, 1e-4);
-  ex::test::check_same_values(model.bias, true_b, 1e-4);
+  ex::test::check_same_values(model->weight, true_w, 1e-4);
+  ex::test::check_same_values(model->bias, true_b, 1e-4);
 }
 
 TEST_CASE("training: an MLP (Linear-ReLU-Linear) fits XOR-quadrant data (needs relu and cross_entropy to record)") {
@@ -53,13 +53,12 @@ TEST_CASE("training: an MLP (Linear-ReLU-Linear) fits XOR-quadrant data (needs r
   const Tensor positive = ex::greater(x, 0.0);
   const Tensor y = ex::logical_xor(positive.slice(1, 0, 1), positive.slice(1, 1, 2)).squeeze(1).to(DType::Int64);
 
-  auto model = std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(2, 32), std::make_shared<nn::ReLU>(),
-                                                std::make_shared<nn::Linear>(32, 2));
+  nn::Sequential model(nn::Linear(2, 32), nn::ReLU(), nn::Linear(32, 2));
   nn::CrossEntropyLoss criterion;
   double first_loss = 0, loss_value = 0;
   for (int step = 0; step < 300; ++step) {
     model->zero_grad();
-    const Tensor loss = criterion((*model)(x), y);
+    const Tensor loss = criterion(model(x), y);
     loss.backward();
     sgd_step(*model, 0.5);
     loss_value = loss.item<double>();
@@ -74,6 +73,6 @@ TEST_CASE("training: an MLP (Linear-ReLU-Linear) fits XOR-quadrant data (needs r
   CHECK(first_loss > 0.6);
   CHECK(loss_value < 0.05);
   ex::NoGradGuard no_grad;
-  const Tensor predicted = ex::argmax((*model)(x), 1);
+  const Tensor predicted = ex::argmax(model(x), 1);
   CHECK(ex::sum(ex::equal(predicted, y)).item<std::int64_t>() == n);
 }

@@ -11,6 +11,7 @@
 #include "extensor/core/init.hpp"
 #include "extensor/core/logging.hpp"
 #include "extensor/core/options.hpp"
+#include "extensor/core/ordered_dict.hpp"
 #include "extensor/core/random.hpp"
 #include "extensor/core/scalar.hpp"
 #include "extensor/core/shape.hpp"

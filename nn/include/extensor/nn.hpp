@@ -2,6 +2,7 @@
 // The nn layer: Module, layers, losses, the functional API, initializers, summary.
 
 #include "extensor/nn/activation.hpp"
+#include "extensor/nn/cloneable.hpp"
 #include "extensor/nn/container.hpp"
 #include "extensor/nn/dropout.hpp"
 #include "extensor/nn/flatten.hpp"
@@ -10,5 +11,6 @@
 #include "extensor/nn/linear.hpp"
 #include "extensor/nn/loss.hpp"
 #include "extensor/nn/module.hpp"
+#include "extensor/nn/module_holder.hpp"
 #include "extensor/nn/state_dict.hpp"
 #include "extensor/nn/summary.hpp"

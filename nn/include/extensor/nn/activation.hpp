@@ -1,74 +1,91 @@
 #pragma once
 // Activation modules: each applies the public op of the same name (extensor/autograd/
 // ops/activation.hpp), which records on the tape, and accepts and throws what that op
-// does.
+// does. Each XImpl has a holder X (EX_MODULE): nn::ReLU(), nn::LeakyReLU(0.2).
 
 #include <cstdint>
 #include <string>
 #include <utility>
 
-#include "extensor/nn/module.hpp"
+#include "extensor/nn/cloneable.hpp"
 
 namespace ex::nn {
 
 // max(x, 0) (ex::relu).
-class ReLU : public Module {
+class ReLUImpl : public Cloneable<ReLUImpl> {
  public:
-  ReLU() : Module("ReLU") {}
-  Tensor forward(const Tensor& input) override;
+  ReLUImpl() : Cloneable("ReLU") {}
+  void reset() override {}
+  Tensor forward(const Tensor& input);
 };
+EX_MODULE(ReLU);
 
 // x if x >= 0 else negative_slope * x (ex::leaky_relu). Throws ex::Error "LeakyReLU: ..."
 // for a non-finite slope.
-class LeakyReLU : public Module {
+class LeakyReLUImpl : public Cloneable<LeakyReLUImpl> {
  public:
-  explicit LeakyReLU(double negative_slope = 0.01);
-  Tensor forward(const Tensor& input) override;
+  explicit LeakyReLUImpl(double negative_slope = 0.01);
+  void reset() override {}
+  Tensor forward(const Tensor& input);
   std::string extra_repr() const override;  // "negative_slope=0.01"
   double negative_slope() const noexcept { return negative_slope_; }
 
  private:
   double negative_slope_;
 };
+EX_MODULE(LeakyReLU);
 
 // x if x >= 0 else a[c] * x with a learnable slope per channel (axis 1) or one shared
 // slope (ex::prelu). Parameter "weight" (PyTorch's name) of shape [num_parameters],
 // float32, filled with init. Throws ex::Error "PReLU: ..." for num_parameters < 1 or a
 // non-finite init.
-class PReLU : public Module {
+class PReLUImpl : public Cloneable<PReLUImpl> {
  public:
-  explicit PReLU(std::int64_t num_parameters = 1, double init = 0.25);
-  Tensor forward(const Tensor& input) override;
+  explicit PReLUImpl(std::int64_t num_parameters = 1, double init = 0.25);
+  // Registers a new weight filled with init.
+  void reset() override;
+  Tensor forward(const Tensor& input);
   std::string extra_repr() const override;  // "num_parameters=1"
 
   Tensor weight;  // the slopes a, [num_parameters]
+
+ private:
+  std::int64_t num_parameters_;
+  double init_;
 };
+EX_MODULE(PReLU);
 
 // 1 / (1 + exp(-x)) (ex::sigmoid).
-class Sigmoid : public Module {
+class SigmoidImpl : public Cloneable<SigmoidImpl> {
  public:
-  Sigmoid() : Module("Sigmoid") {}
-  Tensor forward(const Tensor& input) override;
+  SigmoidImpl() : Cloneable("Sigmoid") {}
+  void reset() override {}
+  Tensor forward(const Tensor& input);
 };
+EX_MODULE(Sigmoid);
 
 // tanh(x) (ex::tanh).
-class Tanh : public Module {
+class TanhImpl : public Cloneable<TanhImpl> {
  public:
-  Tanh() : Module("Tanh") {}
-  Tensor forward(const Tensor& input) override;
+  TanhImpl() : Cloneable("Tanh") {}
+  void reset() override {}
+  Tensor forward(const Tensor& input);
 };
+EX_MODULE(Tanh);
 
 // x * Phi(x), exact ("none") or with PyTorch's tanh approximation ("tanh") (ex::gelu).
 // Throws ex::Error "GELU: ..." for any other approximate.
-class GELU : public Module {
+class GELUImpl : public Cloneable<GELUImpl> {
  public:
-  explicit GELU(std::string approximate = "none");
-  Tensor forward(const Tensor& input) override;
+  explicit GELUImpl(std::string approximate = "none");
+  void reset() override {}
+  Tensor forward(const Tensor& input);
   std::string extra_repr() const override;  // "approximate='none'"
 
  private:
   std::string approximate_;
 };
+EX_MODULE(GELU);
 
 // The base of Softmax and LogSoftmax: an op applied along one axis, which is checked
 // against the input's rank when the module runs.
@@ -85,17 +102,21 @@ class AxisActivation : public Module {
 };
 
 // Softmax along axis (ex::softmax).
-class Softmax : public AxisActivation {
+class SoftmaxImpl : public Cloneable<SoftmaxImpl, AxisActivation> {
  public:
-  explicit Softmax(std::int64_t axis) : AxisActivation("Softmax", axis) {}
-  Tensor forward(const Tensor& input) override;
+  explicit SoftmaxImpl(std::int64_t axis) : Cloneable("Softmax", axis) {}
+  void reset() override {}
+  Tensor forward(const Tensor& input);
 };
+EX_MODULE(Softmax);
 
 // Log-softmax along axis (ex::log_softmax).
-class LogSoftmax : public AxisActivation {
+class LogSoftmaxImpl : public Cloneable<LogSoftmaxImpl, AxisActivation> {
  public:
-  explicit LogSoftmax(std::int64_t axis) : AxisActivation("LogSoftmax", axis) {}
-  Tensor forward(const Tensor& input) override;
+  explicit LogSoftmaxImpl(std::int64_t axis) : Cloneable("LogSoftmax", axis) {}
+  void reset() override {}
+  Tensor forward(const Tensor& input);
 };
+EX_MODULE(LogSoftmax);
 
 }  // namespace ex::nn

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "extensor/nn/module.hpp"
+#include "extensor/nn/cloneable.hpp"
 
 namespace ex::nn {
 
@@ -11,11 +11,13 @@ namespace ex::nn {
 // training; the identity in evaluation mode (see functional::dropout). The mask comes
 // from the default generator, so ex::manual_seed makes runs reproducible. Throws
 // ex::Error "Dropout: p must be in [0, 1], got 1.5" for p outside [0, 1] or NaN.
-class Dropout : public Module {
+// The holder is Dropout: nn::Dropout(0.2).
+class DropoutImpl : public Cloneable<DropoutImpl> {
  public:
-  explicit Dropout(double p = 0.5);
+  explicit DropoutImpl(double p = 0.5);
+  void reset() override {}
   // Any shape, floating dtypes; throws what functional::dropout throws.
-  Tensor forward(const Tensor& input) override;
+  Tensor forward(const Tensor& input);
   // "p=0.5"
   std::string extra_repr() const override;
   double p() const noexcept { return p_; }
@@ -23,5 +25,6 @@ class Dropout : public Module {
  private:
   double p_;
 };
+EX_MODULE(Dropout);
 
 }  // namespace ex::nn

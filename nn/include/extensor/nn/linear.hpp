@@ -5,7 +5,7 @@
 #include <string>
 
 #include "extensor/core/options.hpp"
-#include "extensor/nn/module.hpp"
+#include "extensor/nn/cloneable.hpp"
 
 namespace ex::nn {
 
@@ -26,16 +26,19 @@ class LinearOptions {
 // [-1/sqrt(in), 1/sqrt(in)], and bias uniform on the same interval (0 when in == 0), both
 // drawn from the default generator. The parameter names and shapes match PyTorch's, so
 // its state dicts load unchanged. Throws ex::Error "Linear: ..." for negative sizes.
-class Linear : public Module {
+// The holder is Linear: nn::Linear(784, 512), nn::Linear(nn::LinearOptions(4, 2).bias(false)).
+class LinearImpl : public Cloneable<LinearImpl> {
  public:
-  explicit Linear(const LinearOptions& options);
-  Linear(std::int64_t in_features, std::int64_t out_features, bool bias = true);
+  explicit LinearImpl(const LinearOptions& options);
+  LinearImpl(std::int64_t in_features, std::int64_t out_features, bool bias = true);
 
+  // Registers new weight and bias and initializes them (reset_parameters).
+  void reset() override;
   // input [*, in_features] (rank >= 1) -> [*, out_features], recording on the tape.
   // Throws ex::Error "Linear: input of shape [2, 3] has 3 features, expected 4" for a
   // wrong last axis or rank 0, and "Linear: ..." when the input's dtype is not the
   // weight's (convert the module with to(DType)).
-  Tensor forward(const Tensor& input) override;
+  Tensor forward(const Tensor& input);
   // Draws weight and bias again with the default initialization (in place).
   void reset_parameters();
   // "in_features=4, out_features=2, bias=True"
@@ -48,5 +51,6 @@ class Linear : public Module {
  private:
   LinearOptions options_;
 };
+EX_MODULE(Linear);
 
 }  // namespace ex::nn

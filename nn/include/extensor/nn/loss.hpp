@@ -1,16 +1,17 @@
 #pragma once
 // Loss modules over the loss functions of extensor/autograd/ops/loss.hpp (PyTorch's
-// torch.nn losses). Each holds its options, calls the function in forward(input,
-// target) and accepts and throws what the function does. Class weights are registered
-// as buffers ("weight", "pos_weight"), as PyTorch does, so to(DType) converts them and
-// state_dict() includes them.
+// torch.nn losses). Each XLossImpl holds its options, calls the function in
+// forward(input, target) and accepts and throws what the function does; its holder XLoss
+// (EX_MODULE) is what users create: `nn::CrossEntropyLoss criterion; criterion(logits, y)`. Class weights are
+// registered as buffers ("weight", "pos_weight"), as PyTorch does, so to(DType) converts them and state_dict() includes
+// them.
 
 #include <cstdint>
 #include <string>
 
 #include "extensor/autograd/ops/loss.hpp"
 #include "extensor/core/options.hpp"
-#include "extensor/nn/module.hpp"
+#include "extensor/nn/cloneable.hpp"
 
 namespace ex::nn {
 
@@ -19,54 +20,62 @@ namespace ex::nn {
 class Loss : public Module {
  public:
   Loss(std::string name, Reduction reduction);
-  using Module::forward;  // the one-argument form throws: a loss needs a target
   virtual Tensor forward(const Tensor& input, const Tensor& target) = 0;
-  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   Reduction reduction() const noexcept { return reduction_; }
+
+ protected:
+  // Registers a copy of weight as buffer `name` when weight is defined (for reset());
+  // returns the registered tensor, or an undefined one.
+  Tensor register_buffer_copy(const char* name, const Tensor& weight);
 
  private:
   Reduction reduction_;
 };
 
 // ex::mse_loss: mean (or sum, or none) of (input - target)^2.
-class MSELoss : public Loss {
+class MSELossImpl : public Cloneable<MSELossImpl, Loss> {
  public:
-  explicit MSELoss(Reduction reduction = Reduction::Mean) : Loss("MSELoss", reduction) {}
-  using Loss::forward;
+  explicit MSELossImpl(Reduction reduction = Reduction::Mean) : Cloneable("MSELoss", reduction) {}
+  void reset() override {}
   Tensor forward(const Tensor& input, const Tensor& target) override;
 };
+EX_MODULE(MSELoss);
 
 // ex::l1_loss: |input - target|.
-class L1Loss : public Loss {
+class L1LossImpl : public Cloneable<L1LossImpl, Loss> {
  public:
-  explicit L1Loss(Reduction reduction = Reduction::Mean) : Loss("L1Loss", reduction) {}
-  using Loss::forward;
+  explicit L1LossImpl(Reduction reduction = Reduction::Mean) : Cloneable("L1Loss", reduction) {}
+  void reset() override {}
   Tensor forward(const Tensor& input, const Tensor& target) override;
 };
+EX_MODULE(L1Loss);
 
 // ex::smooth_l1_loss with threshold beta. Throws ex::Error "SmoothL1Loss: ..." for a
 // negative or NaN beta.
-class SmoothL1Loss : public Loss {
+class SmoothL1LossImpl : public Cloneable<SmoothL1LossImpl, Loss> {
  public:
-  explicit SmoothL1Loss(Reduction reduction = Reduction::Mean, double beta = 1.0);
-  using Loss::forward;
+  explicit SmoothL1LossImpl(Reduction reduction = Reduction::Mean, double beta = 1.0);
+  void reset() override {}
   Tensor forward(const Tensor& input, const Tensor& target) override;
   double beta() const noexcept { return beta_; }
 
  private:
   double beta_;
 };
+EX_MODULE(SmoothL1Loss);
 
 // ex::binary_cross_entropy of probabilities, with an optional weight broadcasting to the
 // input (a buffer).
-class BCELoss : public Loss {
+class BCELossImpl : public Cloneable<BCELossImpl, Loss> {
  public:
-  explicit BCELoss(const Tensor& weight = {}, Reduction reduction = Reduction::Mean);
-  using Loss::forward;
+  explicit BCELossImpl(const Tensor& weight = {}, Reduction reduction = Reduction::Mean);
+  // Registers copies of the weight buffers (clone() then copies the values).
+  void reset() override;
   Tensor forward(const Tensor& input, const Tensor& target) override;
 
   Tensor weight;  // undefined when not given
 };
+EX_MODULE(BCELoss);
 
 // Options of BCEWithLogitsLoss: BCEWithLogitsLossOptions().pos_weight(pw).reduction(r).
 class BCEWithLogitsLossOptions {
@@ -77,18 +86,20 @@ class BCEWithLogitsLossOptions {
 };
 
 // ex::binary_cross_entropy_with_logits: the sigmoid fused with binary cross entropy.
-class BCEWithLogitsLoss : public Loss {
+class BCEWithLogitsLossImpl : public Cloneable<BCEWithLogitsLossImpl, Loss> {
  public:
-  explicit BCEWithLogitsLoss(const BCEWithLogitsLossOptions& options);
+  explicit BCEWithLogitsLossImpl(const BCEWithLogitsLossOptions& options);
   // In ex::binary_cross_entropy_with_logits's argument order.
-  explicit BCEWithLogitsLoss(const Tensor& weight = {}, Reduction reduction = Reduction::Mean,
-                             const Tensor& pos_weight = {});
-  using Loss::forward;
+  explicit BCEWithLogitsLossImpl(const Tensor& weight = {}, Reduction reduction = Reduction::Mean,
+                                 const Tensor& pos_weight = {});
+  // Registers copies of the weight buffers (clone() then copies the values).
+  void reset() override;
   Tensor forward(const Tensor& input, const Tensor& target) override;
 
   Tensor weight;      // undefined when not given
   Tensor pos_weight;  // undefined when not given
 };
+EX_MODULE(BCEWithLogitsLoss);
 
 // Options of CrossEntropyLoss: CrossEntropyLossOptions().ignore_index(0).label_smoothing(0.1).
 class CrossEntropyLossOptions {
@@ -103,13 +114,14 @@ class CrossEntropyLossOptions {
 
 // ex::cross_entropy of logits [N, C] (or [C], [N, C, d...]) with int64 class indices.
 // Throws ex::Error "CrossEntropyLoss: ..." for label_smoothing outside [0, 1].
-class CrossEntropyLoss : public Loss {
+class CrossEntropyLossImpl : public Cloneable<CrossEntropyLossImpl, Loss> {
  public:
-  explicit CrossEntropyLoss(const CrossEntropyLossOptions& options);
+  explicit CrossEntropyLossImpl(const CrossEntropyLossOptions& options);
   // In ex::cross_entropy's argument order.
-  explicit CrossEntropyLoss(const Tensor& weight = {}, std::int64_t ignore_index = -100,
-                            Reduction reduction = Reduction::Mean, double label_smoothing = 0.0);
-  using Loss::forward;
+  explicit CrossEntropyLossImpl(const Tensor& weight = {}, std::int64_t ignore_index = -100,
+                                Reduction reduction = Reduction::Mean, double label_smoothing = 0.0);
+  // Registers copies of the weight buffers (clone() then copies the values).
+  void reset() override;
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::int64_t ignore_index() const noexcept { return ignore_index_; }
   double label_smoothing() const noexcept { return label_smoothing_; }
@@ -120,6 +132,7 @@ class CrossEntropyLoss : public Loss {
   std::int64_t ignore_index_;
   double label_smoothing_;
 };
+EX_MODULE(CrossEntropyLoss);
 
 // Options of NLLLoss: NLLLossOptions().weight(w).ignore_index(0).
 class NLLLossOptions {
@@ -129,12 +142,14 @@ class NLLLossOptions {
 };
 
 // ex::nll_loss of log-probabilities (e.g. LogSoftmax(1) output) with class indices.
-class NLLLoss : public Loss {
+class NLLLossImpl : public Cloneable<NLLLossImpl, Loss> {
  public:
-  explicit NLLLoss(const NLLLossOptions& options);
+  explicit NLLLossImpl(const NLLLossOptions& options);
   // In ex::nll_loss's argument order.
-  explicit NLLLoss(const Tensor& weight = {}, std::int64_t ignore_index = -100, Reduction reduction = Reduction::Mean);
-  using Loss::forward;
+  explicit NLLLossImpl(const Tensor& weight = {}, std::int64_t ignore_index = -100,
+                       Reduction reduction = Reduction::Mean);
+  // Registers copies of the weight buffers (clone() then copies the values).
+  void reset() override;
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::int64_t ignore_index() const noexcept { return ignore_index_; }
 
@@ -143,5 +158,6 @@ class NLLLoss : public Loss {
  private:
   std::int64_t ignore_index_;
 };
+EX_MODULE(NLLLoss);
 
 }  // namespace ex::nn

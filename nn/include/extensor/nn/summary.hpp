@@ -1,11 +1,12 @@
 #pragma once
 // ex::nn::summary: a table of a model's layers, output shapes and parameter counts.
 
+#include <functional>
 #include <string>
 
 #include "extensor/core/dtype.hpp"
 #include "extensor/core/shape.hpp"
-#include "extensor/nn/module.hpp"
+#include "extensor/nn/container.hpp"
 
 namespace ex::nn {
 
@@ -13,7 +14,7 @@ namespace ex::nn {
 // {1, 784}) and dtype, under NoGradGuard and in evaluation mode (so Dropout draws no
 // random numbers and normalization layers update no statistics; every module's
 // training flag is restored afterwards), and returns a table with one row per module
-// call made through Module::operator(), in call order: the module's dotted name
+// call made through call_forward (holders' operator(), Sequential), in call order: the module's dotted name
 // ("(root)" for module itself, "(unregistered)" for a module outside its tree), its
 // type, the shape of its output, and the number of its own parameters (children's
 // parameters are counted on their own rows, so the column sums to the total). Below
@@ -21,6 +22,29 @@ namespace ex::nn {
 // module.parameters(), and the input shape. Numbers are printed with thousands
 // separators ("401,920"). Throws ex::Error "summary: ..." for a negative dim, and
 // whatever the forward throws for an input it does not accept.
-std::string summary(Module& module, const Shape& input_shape, DType dtype = kDefaultFloat);
+// module is a module object or its holder (summary(*net, ...) or summary(net, ...));
+// its forward must take one tensor (TensorToTensorModule), checked at compile time.
+template <TensorToTensorModule M>
+std::string summary(M& module, const Shape& input_shape, DType dtype = kDefaultFloat);
+template <class Impl>
+std::string summary(ModuleHolder<Impl>& module, const Shape& input_shape, DType dtype = kDefaultFloat) {
+  return summary(*module, input_shape, dtype);
+}
+
+}  // namespace ex::nn
+
+namespace ex::detail {
+// nn::summary over run, which calls module's forward.
+std::string module_summary(nn::Module& module, const std::function<Tensor(const Tensor&)>& run,
+                           const Shape& input_shape, DType dtype);
+}  // namespace ex::detail
+
+namespace ex::nn {
+
+template <TensorToTensorModule M>
+std::string summary(M& module, const Shape& input_shape, DType dtype) {
+  return ex::detail::module_summary(
+      module, [&](const Tensor& input) -> Tensor { return call_forward(module, input); }, input_shape, dtype);
+}
 
 }  // namespace ex::nn
