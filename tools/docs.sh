@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the API reference: Doxygen over the public headers of every layer, with
-# docs/DESIGN.md as the main page (configuration: docs/Doxyfile), into build/docs/html.
+# docs/DESIGN.md as the main page and docs/ops.md as a page (configuration:
+# docs/Doxyfile), into build/docs/html. A Doxygen warning fails it.
 #
 #   tools/docs.sh
 #
-# Needs doxygen (tools/setup.sh installs it). Warnings go to stderr.
+# The same as `cmake --build build --target docs` (which CI runs), without needing a
+# configured build tree. Needs doxygen (tools/setup.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
