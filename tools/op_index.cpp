@@ -174,6 +174,12 @@ std::map<std::string, Probe> builtin_probes() {
   p["stack"] = {{EX_BACKWARD_KERNEL(stack_backward)}, binary([](const Tensor& a, const Tensor& b) {
                   return ex::stack({a, b});
                 })};
+  // Indexing with an integer tensor (the gathering path; basic indices record as views).
+  p["index"] = {{EX_BACKWARD_KERNEL(index_backward)},
+                unary([](const Tensor& x) { return ex::index(x, {ex::tensor({1, 0})}); })};
+  p["index_put_"] = {{}, inplace([](const Tensor& s, const Tensor& o) {
+                       return ex::index_put_(s, {ex::tensor({1, 0})}, o);
+                     })};
   p["clone"] = {{}, unary([](const Tensor& x) { return ex::clone(x); })};
   // To float64, so that a float64 input would be the only one not converted.
   p["to"] = {{}, unary([](const Tensor& x) { return ex::to(x, DType::Float64); })};
