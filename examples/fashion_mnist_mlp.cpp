@@ -1,7 +1,7 @@
 // The main job: an MLP (784-512-256-10, ReLU, optional dropout) trained on Fashion-MNIST
 // with cross-entropy and SGD with momentum, from Debian's dataset-fashion-mnist files.
-// The learning rate follows a cosine from --lr down to 0 over all steps (PyTorch's
-// CosineAnnealingLR stepped per batch); --schedule constant keeps it fixed.
+// The learning rate follows a cosine from --lr down to 0 over all steps
+// (ex::optim::CosineAnnealingLR stepped per batch); --schedule constant keeps it fixed.
 // Prints a progress bar with loss, throughput and ETA on a terminal (plain lines
 // otherwise), the test accuracy after each epoch, and writes a metrics CSV (epoch,
 // train_loss, test_loss, test_accuracy, seconds) to --metrics, by default
@@ -16,13 +16,12 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <extensor/extensor.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <numbers>
+#include <optional>
 #include <string>
 
 namespace {
@@ -78,17 +77,6 @@ class Progress {
   bool tty_;
   Clock::time_point start_;
 };
-
-// PyTorch's CosineAnnealingLR(T_max = total_steps, eta_min = 0) stepped once per batch:
-// the rate of step `step` (0-based) falls from base_lr along half a cosine.
-double cosine_lr(double base_lr, std::int64_t step, std::int64_t total_steps) {
-  return 0.5 * base_lr *
-         (1 + std::cos(std::numbers::pi * static_cast<double>(step) / static_cast<double>(total_steps)));
-}
-
-void set_lr(ex::optim::Optimizer& optimizer, double lr) {
-  for (ex::optim::ParamGroup& group : optimizer.param_groups()) group.options->set_lr(lr);
-}
 
 struct Evaluation {
   double loss;
@@ -159,19 +147,21 @@ int main(int argc, char** argv) {
     if (!metrics) throw ex::Error("fashion_mnist_mlp: cannot write " + metrics_path);
     metrics << "epoch,train_loss,test_loss,test_accuracy,seconds\n";
     Evaluation last{};
-    const std::int64_t total_steps = epochs * loader.num_batches();
-    std::int64_t step = 0;
+    // One scheduler step per batch, so batch k trains at 0.5 * lr * (1 + cos(pi * k /
+    // total_steps)) (computed recursively, as PyTorch does, so up to rounding).
+    std::optional<ex::optim::CosineAnnealingLR> scheduler;
+    if (schedule == "cosine") scheduler.emplace(optimizer, epochs * loader.num_batches());
     for (std::int64_t epoch = 1; epoch <= epochs; ++epoch) {
       Progress progress(epoch, epochs, loader.num_batches());
       const auto start = Clock::now();
       double loss_sum = 0;
       std::int64_t batches = 0, examples = 0;
       for (const ex::data::Example& batch : loader) {
-        if (schedule == "cosine") set_lr(optimizer, cosine_lr(lr, step++, total_steps));
         const Tensor loss = criterion(model(batch.data), batch.target);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
+        if (scheduler) scheduler->step();
         loss_sum += loss.item<double>();
         examples += batch.target.numel();
         ++batches;

@@ -38,6 +38,8 @@ void check_options_type(const OptimizerOptions& options, const OptimizerOptions&
 
 }  // namespace
 
+void OptimizerOptions::set_cycled_momentum(double) { detail::fail("set_cycled_momentum: {} has no momentum", name()); }
+
 Optimizer::Optimizer(std::vector<ParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults)
     : defaults_(std::move(defaults)) {
   const std::string_view fn = defaults_->name();

@@ -1,5 +1,6 @@
 #pragma once
-// The nn layer: Module, layers, losses, the functional API, initializers, summary.
+// The nn layer: Module, layers, losses, the functional API, initializers, summary,
+// gradient clipping.
 
 #include "extensor/nn/activation.hpp"
 #include "extensor/nn/cloneable.hpp"
@@ -14,3 +15,4 @@
 #include "extensor/nn/module_holder.hpp"
 #include "extensor/nn/state_dict.hpp"
 #include "extensor/nn/summary.hpp"
+#include "extensor/nn/utils.hpp"

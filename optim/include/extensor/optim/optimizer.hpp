@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,11 @@ class OptimizerOptions {
   // schedulers can change it through the base type.
   virtual double lr() const = 0;
   virtual void set_lr(double lr) = 0;
+  // The momentum a cyclic schedule varies (SGD's and RMSprop's momentum, Adam's and
+  // AdamW's beta1); nullopt for optimizers that have none.
+  virtual std::optional<double> cycled_momentum() const { return std::nullopt; }
+  // Sets that momentum; throws ex::Error for optimizers that have none.
+  virtual void set_cycled_momentum(double momentum);
   // Throws ex::Error whose message starts with fn if a value is out of range.
   virtual void validate(std::string_view fn) const = 0;
 

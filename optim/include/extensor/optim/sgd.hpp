@@ -3,6 +3,7 @@
 // Nesterov momentum and maximize, following PyTorch 1.13's torch.optim.SGD.
 
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +38,9 @@ class SGDOptions : public OptimizerOptions {
   std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<SGDOptions>(*this); }
   std::string_view name() const override { return "SGD"; }
   void set_lr(double value) override { lr_ = value; }
+  // The momentum OneCycleLR cycles (PyTorch's group["momentum"]).
+  std::optional<double> cycled_momentum() const override { return momentum_; }
+  void set_cycled_momentum(double value) override { momentum_ = value; }
   // Throws ex::Error "<fn>: ..." naming the bad value (see the class comment).
   void validate(std::string_view fn) const override;
 
