@@ -138,7 +138,9 @@ def run_case(optimizer_class, defaults, inputs, groups, changes):
     params = {"W": W0.clone().requires_grad_(), "b": b0.clone().requires_grad_()}
     torch_groups = [dict(params=[params[n] for n in names], **torch_options(dict(defaults, **options)))
                     for names, options in groups]
-    optimizer = optimizer_class(torch_groups, foreach=False)
+    # The first group's options are also the constructor's defaults, as in the replay
+    # (Adagrad fills every sum with the constructor's initial_accumulator_value).
+    optimizer = optimizer_class(torch_groups, foreach=False, **torch_options(dict(defaults, **groups[0][1])))
     lines = []
     for step in range(1, STEPS + 1):
         for group, key, value in changes.get(step, []):
