@@ -337,3 +337,26 @@ TEST_CASE("adaptive optimizers validate every group before changing any paramete
     if (state != nullptr) CHECK(state->at("step").item<std::int64_t>() == 0);
   }
 }
+
+TEST_CASE("adaptive optimizers update rank-0 and empty parameters") {
+  for (const Kind& kind : kinds()) {
+    INFO(kind.name);
+    const Tensor scalar = ex::scalar_tensor(0.5, DType::Float64).requires_grad_();
+    const Tensor vector = ex::tensor<double>({0.5}).requires_grad_();
+    const Tensor empty = ex::zeros({0, 3}, DType::Float64).requires_grad_();
+    const auto a = kind.make({scalar, empty}, {}), b = kind.make({vector}, {});
+    for (int step = 0; step < 3; ++step) {
+      scalar.set_grad(ex::scalar_tensor(0.25, DType::Float64));
+      vector.set_grad(ex::tensor<double>({0.25}));
+      empty.set_grad(ex::zeros({0, 3}, DType::Float64));
+      a->step();
+      b->step();
+    }
+    CHECK(scalar.dim() == 0);
+    CHECK(scalar.item<double>() == vector.item<double>());
+    CHECK(scalar.item<double>() != 0.5);
+    CHECK(a->find_state(empty)->at("step").item<std::int64_t>() == 3);
+    for (const auto& [name, tensor] : *a->find_state(empty))
+      if (name != "step") CHECK(tensor.shape() == ex::Shape{0, 3});
+  }
+}
