@@ -98,6 +98,15 @@ ParamState& Optimizer::state_for(const Tensor& param) { return state_[param.impl
 
 void Optimizer::check_loaded_state(const Tensor&, std::int64_t, const ParamState&) const {}
 
+Tensor Optimizer::loaded_state(const Tensor& param, std::int64_t, std::string_view, const Tensor& saved) const {
+  // Like PyTorch, floating state follows the parameter's dtype; other state ("step"
+  // counters) keeps its own.
+  const bool convert = is_floating(saved.dtype()) && saved.dtype() != param.dtype();
+  return convert ? saved.to(param.dtype()) : saved.clone();
+}
+
+void OptimizerOptions::set_cycled_momentum(double) { detail::fail("set_cycled_momentum: {} has no momentum", name()); }
+
 OptimizerStateDict Optimizer::state_dict() const {
   OptimizerStateDict dict;
   std::int64_t number = 0;
@@ -152,10 +161,7 @@ void Optimizer::load_state_dict(const OptimizerStateDict& dict) {
     ParamState copy;
     for (const auto& [name, tensor] : saved) {
       if (!tensor.defined()) detail::fail("{}: state \"{}\" of parameter {} is undefined", fn, name, number);
-      // Like PyTorch, floating state follows the parameter's dtype; other state ("step"
-      // counters) keeps its own.
-      const bool convert = is_floating(tensor.dtype()) && tensor.dtype() != param.dtype();
-      copy.emplace(name, convert ? tensor.to(param.dtype()) : tensor.clone());
+      copy.emplace(name, loaded_state(param, number, name, tensor));
     }
     check_loaded_state(param, number, copy);
     state.emplace(param.impl_ptr(), std::move(copy));

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "bench_options.hpp"
+#include "bench_timing.hpp"
 #include "matmul_baseline.hpp"
 #include "torch_side.hpp"
 
@@ -118,22 +119,6 @@ const char* verdict(bool pass) {
   return pass ? "PASS" : "MISS";
 }
 
-// A memcpy over `threads` OpenMP threads (each copies one contiguous chunk), so the
-// baseline uses the thread count the kernels use.
-void parallel_memcpy(char* dst, const char* src, std::size_t bytes, int threads) {
-  if (threads <= 1) {
-    std::memcpy(dst, src, bytes);
-    return;
-  }
-  const std::size_t chunk = (bytes / static_cast<std::size_t>(threads) + 63) / 64 * 64;
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-  for (int t = 0; t < threads; ++t) {
-    const std::size_t begin = std::min(bytes, chunk * static_cast<std::size_t>(t));
-    const std::size_t end = std::min(bytes, begin + chunk);
-    std::memcpy(dst + begin, src + begin, end - begin);
-  }
-}
-
 // --- 0. matmul against bare oneDNN ---------------------------------------------------
 
 void matmul_section(const Options& opt) {
@@ -192,9 +177,10 @@ void memory_rows(const std::vector<MemRow>& rows, double target, const Options& 
     const auto theirs = torch_side::make(r.torch_op, in, opt.torch_out);
     form = theirs->form();
     const auto half = static_cast<std::size_t>(r.bytes / 2);
-    const std::vector<double> best = best_per_call({[&] { parallel_memcpy(dst.get(), src.get(), half, opt.threads); },
-                                                    [&] { recompute(out, r.ours, r.inputs); }, [&] { theirs->run(); }},
-                                                   opt);
+    const std::vector<double> best =
+        best_per_call({[&] { bench::parallel_memcpy(dst.get(), src.get(), half, opt.threads); },
+                       [&] { recompute(out, r.ours, r.inputs); }, [&] { theirs->run(); }},
+                      opt);
     check_same(r.name, abs_sum(out), theirs->checksum());
     const double memcpy_gbs = 2.0 * static_cast<double>(half) / best[0] / 1e9;
     const double ours_gbs = r.bytes / best[1] / 1e9, torch_gbs = r.bytes / best[2] / 1e9;

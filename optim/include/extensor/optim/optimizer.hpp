@@ -3,17 +3,19 @@
 // its own options), per-parameter state (momentum buffers, Adam's moments), zero_grad and
 // an in-memory state_dict, so a concrete optimizer only writes its options and step().
 //
-// Adding an optimizer (Adam, AdamW, RMSprop, ...):
-// 1. Derive `AdamOptions` from OptimizerOptions: its hyper-parameters with chaining
-//    setters, plus clone(), name() ("Adam"), lr()/set_lr() and validate().
-// 2. Derive `Adam` from Optimizer. Its constructors pass the groups and a copy of the
+// Adding an optimizer (SGD, Adam, AdamW, RMSprop and Adagrad are written this way):
+// 1. Derive `FooOptions` from OptimizerOptions: its hyper-parameters with chaining
+//    setters, plus clone(), name() ("Foo"), lr()/set_lr(), validate() and, if it has a
+//    momentum, cycled_momentum()/set_cycled_momentum().
+// 2. Derive `Foo` from Optimizer. Its constructors pass the groups and a copy of the
 //    options to Optimizer's protected constructor, which validates everything.
-// 3. Write step(): under ex::NoGradGuard, for each group in param_groups(), downcast
-//    group.options (its type is guaranteed to be the defaults' type), and for each
-//    parameter with a defined grad() run one fused in-place update (a kernel in
-//    optim/src) over the parameter, its gradient and the tensors kept in
-//    state_for(param) under PyTorch's state names ("step", "exp_avg", "exp_avg_sq").
-// 4. Override check_loaded_state() so load_state_dict rejects state the step cannot use.
+// 3. Write step(): under ex::NoGradGuard, for_each_gradient<FooOptions>(update) hands
+//    update each parameter with a defined grad(), its group's options (their type is
+//    guaranteed to be the defaults') and its state; run one fused in-place update (a
+//    kernel in optim/src) over the parameter, its gradient and the tensors kept in the
+//    state under PyTorch's names ("step", "exp_avg", "exp_avg_sq").
+// 4. Override check_loaded_state() so load_state_dict rejects state the step cannot use,
+//    and loaded_state() if state is kept in another dtype than the parameter's.
 
 #include <cstdint>
 #include <map>
@@ -152,10 +154,35 @@ class Optimizer {
   // The state of param, created empty on first use. param must belong to a group.
   ParamState& state_for(const Tensor& param);
 
-  // Called by load_state_dict for each parameter with state, after converting floating
-  // state tensors to the parameter's dtype: throws ex::Error "load_state_dict: ..." if
-  // the state is not what step() expects. The default accepts anything.
+  // The loop of a step(): validates every group's options first (messages start with
+  // "step", and nothing is updated when one throws), then calls update(param, grad,
+  // options, state) for each parameter with a defined gradient, group by group, with the
+  // group's options as Options (the defaults' type) and state_for(param). The caller
+  // holds the ex::NoGradGuard.
+  template <class Options, class Update>
+  void for_each_gradient(Update&& update) {
+    for (const ParamGroup& group : groups_) group.options->validate("step");
+    for (const ParamGroup& group : groups_) {
+      const auto& options = static_cast<const Options&>(*group.options);
+      for (const Tensor& param : group.params) {
+        const Tensor grad = param.grad();
+        if (grad.defined()) update(param, grad, options, state_for(param));
+      }
+    }
+  }
+
+  // Called by load_state_dict for each parameter with state, after loaded_state() made
+  // the copies: throws ex::Error "load_state_dict: ..." if the state is not what step()
+  // expects. The default accepts anything.
   virtual void check_loaded_state(const Tensor& param, std::int64_t number, const ParamState& state) const;
+
+  // Called by load_state_dict for each defined state tensor `saved`, named name, of
+  // parameter number: the copy this optimizer keeps. The default converts floating state
+  // to the parameter's dtype, as PyTorch does, and clones the rest (integer "step"
+  // counters); an override may keep another dtype (float32 moments of half-precision
+  // parameters) and throw ex::Error "load_state_dict: ..." for a value it cannot take.
+  virtual Tensor loaded_state(const Tensor& param, std::int64_t number, std::string_view name,
+                              const Tensor& saved) const;
 
  private:
   void add_group(ParamGroup group, std::string_view fn);
