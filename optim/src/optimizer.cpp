@@ -105,8 +105,6 @@ Tensor Optimizer::loaded_state(const Tensor& param, std::int64_t, std::string_vi
   return convert ? saved.to(param.dtype()) : saved.clone();
 }
 
-void OptimizerOptions::set_cycled_momentum(double) { detail::fail("set_cycled_momentum: {} has no momentum", name()); }
-
 OptimizerStateDict Optimizer::state_dict() const {
   OptimizerStateDict dict;
   std::int64_t number = 0;
