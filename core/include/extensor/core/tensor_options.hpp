@@ -3,8 +3,6 @@
 // spelling: `ex::zeros({2, 3}, ex::TensorOptions().dtype(ex::kFloat64).requires_grad(true))`,
 // or shorter `ex::zeros({2, 3}, ex::dtype(ex::kFloat64).requires_grad())`.
 
-#include <optional>
-
 #include "extensor/core/dtype.hpp"
 
 namespace ex {
@@ -17,10 +15,11 @@ class Tensor;
 class TensorOptions {
  public:
   TensorOptions() = default;
-  TensorOptions(DType dtype) : dtype_(dtype) {}  // NOLINT: implicit, as libtorch's
+  TensorOptions(DType dtype) : dtype_(dtype), has_dtype_(true) {}  // NOLINT: implicit, as libtorch's
 
   TensorOptions& dtype(DType dtype) noexcept {
     dtype_ = dtype;
+    has_dtype_ = true;
     return *this;
   }
   // Marks the new tensor as a leaf that requires grad (floating dtypes only; creating
@@ -30,15 +29,18 @@ class TensorOptions {
     return *this;
   }
 
-  bool has_dtype() const noexcept { return dtype_.has_value(); }
+  bool has_dtype() const noexcept { return has_dtype_; }
   // The dtype set, or fallback when none was.
-  DType dtype_or(DType fallback) const noexcept { return dtype_.value_or(fallback); }
+  DType dtype_or(DType fallback) const noexcept { return has_dtype_ ? dtype_ : fallback; }
   // The dtype set, or float32.
   DType dtype() const noexcept { return dtype_or(kDefaultFloat); }
   bool requires_grad() const noexcept { return requires_grad_; }
 
  private:
-  std::optional<DType> dtype_;
+  // A flag beside a plain DType rather than std::optional: GCC 12 reports a false
+  // -Wmaybe-uninitialized on optional<DType>::value_or when options are temporaries.
+  DType dtype_ = kDefaultFloat;
+  bool has_dtype_ = false;
   bool requires_grad_ = false;
 };
 
