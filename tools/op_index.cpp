@@ -175,8 +175,9 @@ std::map<std::string, Probe> builtin_probes() {
                   return ex::stack({a, b});
                 })};
   // Indexing with an integer tensor (the gathering path; basic indices record as views).
-  p["index"] = {{EX_BACKWARD_KERNEL(index_backward)},
-                unary([](const Tensor& x) { return ex::index(x, {ex::tensor({1, 0})}); })};
+  p["index"] = {{EX_BACKWARD_KERNEL(index_backward)}, unary([](const Tensor& x) {
+                  return ex::index(x, {ex::tensor({1, 0})});
+                })};
   p["index_put_"] = {{}, inplace([](const Tensor& s, const Tensor& o) {
                        return ex::index_put_(s, {ex::tensor({1, 0})}, o);
                      })};

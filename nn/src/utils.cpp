@@ -37,7 +37,7 @@ std::vector<Tensor> gradients(const std::vector<Tensor>& parameters, const char*
     if (!grad.defined()) continue;
     if (!is_floating(grad.dtype()))
       ex::detail::fail("{}: the gradient of parameter {} has dtype {}; only floating gradients can be clipped", fn, i,
-                   grad.dtype());
+                       grad.dtype());
     if (is_expanded(grad))
       ex::detail::fail(
           "{}: the gradient of parameter {} (shape {}, strides {}) is an expanded view and cannot be changed "
@@ -46,7 +46,7 @@ std::vector<Tensor> gradients(const std::vector<Tensor>& parameters, const char*
     if (grads.empty()) first = i;
     if (same_dtype && !grads.empty() && grad.dtype() != grads.front().dtype())
       ex::detail::fail("{}: the gradients have different dtypes: parameter {}'s is {}, parameter {}'s is {}", fn, first,
-                   grads.front().dtype(), i, grad.dtype());
+                       grads.front().dtype(), i, grad.dtype());
     grads.push_back(grad.detach());
   }
   return grads;
@@ -76,7 +76,8 @@ double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
                        bool error_if_nonfinite) {
   if (!(max_norm >= 0)) ex::detail::fail("{}: invalid max_norm {} (must be >= 0)", kNormFn, max_norm);
   if (!(norm_type > 0))
-    ex::detail::fail("{}: invalid norm_type {} (must be > 0, or infinity for the largest |element|)", kNormFn, norm_type);
+    ex::detail::fail("{}: invalid norm_type {} (must be > 0, or infinity for the largest |element|)", kNormFn,
+                     norm_type);
   const std::vector<Tensor> grads = gradients(parameters, kNormFn, true);
   if (grads.empty()) return 0.0;
   const DType compute = grads.front().dtype() == DType::Float64 ? DType::Float64 : DType::Float32;

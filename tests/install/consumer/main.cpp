@@ -22,15 +22,15 @@ int main() {
   // Tensor members, operators, indexing and libtorch's literal defaults.
   using ex::indexing::Slice;
   ex::Tensor t = ex::ones({2, 3});
-  t += 1;                                           // in place: every element is 2
-  const ex::Tensor m = ex::tensor({{1.0, 2.0}, {3.0, 4.0}});  // float32, as in libtorch
-  const double total = t.sum().item<double>();      // 12
-  const double corner = m[1][0].item<double>();      // 3
+  t += 1;                                                            // in place: every element is 2
+  const ex::Tensor m = ex::tensor({{1.0, 2.0}, {3.0, 4.0}});         // float32, as in libtorch
+  const double total = t.sum().item<double>();                       // 12
+  const double corner = m[1][0].item<double>();                      // 3
   const double column = m.index({Slice(), 1}).sum().item<double>();  // 2 + 4
   const bool one_big = (m > 3.5).to(ex::kInt64).sum().item<std::int64_t>() == 1;
   std::cout << "sum " << total << ", m[1][0] " << corner << ", column " << column << "\n";
-  const bool tensor_ok = total == 12 && corner == 3 && column == 6 && one_big &&
-                         m.dtype() == ex::kFloat32 && ex::tensor({0, 2}).dtype() == ex::kInt64;
+  const bool tensor_ok = total == 12 && corner == 3 && column == 6 && one_big && m.dtype() == ex::kFloat32 &&
+                         ex::tensor({0, 2}).dtype() == ex::kInt64;
 
   ex::manual_seed(0);
   Net net;
