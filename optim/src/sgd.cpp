@@ -6,6 +6,7 @@
 
 #include "common/check.hpp"
 #include "extensor/autograd/grad_mode.hpp"
+#include "optim/src/adaptive_state.hpp"
 #include "optim/src/sgd_kernel.hpp"
 
 namespace ex::optim {
@@ -14,23 +15,12 @@ namespace {
 
 constexpr std::string_view kMomentumBuffer = "momentum_buffer";
 
-void check_non_negative(std::string_view fn, const char* what, double value) {
-  if (!std::isfinite(value) || value < 0)
-    ex::detail::fail("{}: invalid {} {} (must be finite and >= 0)", fn, what, value);
-}
-
-std::vector<ParamGroup> single_group(std::vector<Tensor> params) {
-  std::vector<ParamGroup> groups;
-  if (!params.empty()) groups.emplace_back(std::move(params));
-  return groups;
-}
-
 }  // namespace
 
 void SGDOptions::validate(std::string_view fn) const {
-  check_non_negative(fn, "learning rate", lr_);
-  check_non_negative(fn, "momentum", momentum_);
-  check_non_negative(fn, "weight_decay", weight_decay_);
+  detail::check_non_negative(fn, "learning rate", lr_);
+  detail::check_non_negative(fn, "momentum", momentum_);
+  detail::check_non_negative(fn, "weight_decay", weight_decay_);
   if (!std::isfinite(dampening_)) ex::detail::fail("{}: invalid dampening {} (must be finite)", fn, dampening_);
   if (nesterov_ && (momentum_ <= 0 || dampening_ != 0))
     ex::detail::fail("{}: nesterov momentum requires a momentum > 0 and zero dampening (got momentum {}, dampening {})",
@@ -38,7 +28,7 @@ void SGDOptions::validate(std::string_view fn) const {
 }
 
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
-    : Optimizer(single_group(std::move(params)), options.clone()) {}
+    : Optimizer(detail::single_group(std::move(params)), options.clone()) {}
 
 SGD::SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults) : Optimizer(std::move(groups), defaults.clone()) {}
 
