@@ -1,5 +1,6 @@
 #pragma once
-// The nn layer: Module, layers, losses, the functional API, initializers, summary.
+// The nn layer: Module, layers, losses, the functional API, initializers, summary,
+// safetensors files.
 
 #include "extensor/nn/activation.hpp"
 #include "extensor/nn/cloneable.hpp"
@@ -12,5 +13,6 @@
 #include "extensor/nn/loss.hpp"
 #include "extensor/nn/module.hpp"
 #include "extensor/nn/module_holder.hpp"
+#include "extensor/nn/serialize.hpp"
 #include "extensor/nn/state_dict.hpp"
 #include "extensor/nn/summary.hpp"
