@@ -147,7 +147,7 @@ def loads(data, name="<bytes>"):
         if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
             fail("entry %r is not an object of exactly dtype, shape and data_offsets" % key)
         code, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
-        if code not in DTYPES:
+        if not isinstance(code, str) or code not in DTYPES:
             fail("entry %r: unknown dtype %r" % (key, code))
         if not isinstance(shape, list) or not all(_is_uint(d) and d < 2**63 for d in shape):
             fail("entry %r: the shape is not a list of non-negative integers" % key)
