@@ -1,63 +1,38 @@
 // libFuzzer harness for ex::load and ex::load_metadata: the input bytes are the file,
-// written to a temporary file (in /dev/shm when there is one, so the round trip's fsyncs
-// cost nothing). Any ex::Error is a fine outcome; other exceptions escape so the fuzzer
-// reports them. What a crash would not reveal is checked too:
+// written to a temporary file (temp_file.hpp). Any ex::Error is a fine outcome; other
+// exceptions escape so the fuzzer reports them. What a crash would not reveal is
+// checked too:
 //  - load_metadata refuses whatever load refuses for its header;
 //  - a load that succeeds returns exactly what an independent parse of the header (a
 //    nlohmann document) describes: the entries in header order, their dtypes and shapes,
 //    the bytes at their offsets, and the metadata;
 //  - saving what was loaded and loading it back gives the same tensors and metadata, and
 //    saving that again gives the same bytes.
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "extensor/core/error.hpp"
 #include "extensor/core/tensor.hpp"
 #include "extensor/core/threading.hpp"
 #include "extensor/nn/serialize.hpp"
+#include "temp_file.hpp"
 
 namespace {
 
+using ex::fuzz::TempFile;
 using Bytes = std::vector<unsigned char>;
 
 [[noreturn]] void fail(const std::string& what) {
   std::fprintf(stderr, "fuzz_safetensors: %s\n", what.c_str());
   std::abort();
 }
-
-std::filesystem::path scratch_folder() {
-  std::error_code ec;
-  if (std::filesystem::is_directory("/dev/shm", ec)) return "/dev/shm";
-  return std::filesystem::temp_directory_path();
-}
-
-// A file path unique to this process, removed on destruction.
-class TempFile {
- public:
-  explicit TempFile(const char* suffix)
-      : path_((scratch_folder() / ("extensor_fuzz_safetensors_" + std::to_string(::getpid()) + suffix)).string()) {}
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 void write_file(const std::string& path, const std::uint8_t* data, std::size_t size) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -137,7 +112,7 @@ void check_against_bytes(const ex::nn::StateDict& dict, const ex::Metadata& meta
 }
 
 void check_round_trip(const ex::nn::StateDict& dict, const ex::Metadata& metadata) {
-  TempFile first(".first"), second(".second");
+  TempFile first("safetensors", ".first"), second("safetensors", ".second");
   ex::save(dict, first.path(), metadata);
   const ex::nn::StateDict again = ex::load(first.path());
   if (again.keys() != dict.keys()) fail("a round trip changed the names");
@@ -157,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const bool single_threaded = (ex::set_num_threads(1), true);
   (void)single_threaded;
 
-  TempFile file("");
+  TempFile file("safetensors", "");
   write_file(file.path(), data, size);
   bool header_ok = true;
   try {

@@ -39,3 +39,14 @@ inline Tensor from_bytes(const Bytes& bytes, const Shape& shape, DType dtype) {
 }
 
 }  // namespace ex::test
+
+// The names the safetensors suites share.
+using ex::test::Bytes;
+using ex::test::bytes_of;
+using ex::test::contains;
+using ex::test::read_plain;
+using ex::test::safetensors_bytes;
+using ex::test::TempDir;
+using ex::test::write_plain;
+namespace nn = ex::nn;
+using Strings = std::vector<std::string>;

@@ -11,15 +11,6 @@
 
 #include "safetensors_util.hpp"
 
-using ex::test::Bytes;
-using ex::test::bytes_of;
-using ex::test::contains;
-using ex::test::read_plain;
-using ex::test::safetensors_bytes;
-using ex::test::TempDir;
-namespace nn = ex::nn;
-using Strings = std::vector<std::string>;
-
 namespace {
 
 constexpr DType kAllDTypes[] = {DType::Bool,     DType::Int8,    DType::Int16,  DType::Int32,  DType::Int64,

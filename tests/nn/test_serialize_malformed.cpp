@@ -5,14 +5,6 @@
 
 #include "safetensors_util.hpp"
 
-using ex::test::Bytes;
-using ex::test::contains;
-using ex::test::safetensors_bytes;
-using ex::test::TempDir;
-using ex::test::write_plain;
-namespace nn = ex::nn;
-using Strings = std::vector<std::string>;
-
 namespace {
 
 struct Malformed {

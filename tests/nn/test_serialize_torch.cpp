@@ -3,9 +3,6 @@
 // outputs.
 #include "safetensors_util.hpp"
 
-namespace nn = ex::nn;
-using Strings = std::vector<std::string>;
-
 TEST_CASE("load: a PyTorch MLP's state dict gives PyTorch's outputs in the same extensor model") {
   const std::string data = EXTENSOR_NN_DATA_DIR;
   const nn::StateDict state = ex::load(data + "/torch_mlp.safetensors");
