@@ -111,7 +111,7 @@ class HeaderParser {
         if (!names_.insert(key).second) return refuse(fmt::format("the name {} appears twice", quoted(key)));
         break;
       case State::kMetadata:
-        if (!metadata_keys_.insert(key).second)
+        if (out_.metadata.contains(key))  // each earlier key's string value is in already
           return refuse(fmt::format("\"__metadata__\": the key {} appears twice", quoted(key)));
         break;
       case State::kEntry:
@@ -139,7 +139,6 @@ class HeaderParser {
         state_ = State::kDone;
         return true;
       case State::kMetadata:
-        metadata_keys_.clear();
         state_ = State::kTop;
         return true;
       case State::kEntry:
@@ -233,7 +232,7 @@ class HeaderParser {
   Field field_ = Field::kNone;
   std::vector<Field> fields_;  // the fields of the current entry so far
   std::size_t count_ = 0;      // integers in the current data_offsets
-  std::unordered_set<std::string> names_, metadata_keys_;
+  std::unordered_set<std::string> names_;
   std::string error_;
 };
 
