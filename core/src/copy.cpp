@@ -60,7 +60,7 @@ inline V transpose_stage(V a, V b, std::index_sequence<I...>) {
     return __builtin_shufflevector(a, b, ((I & Bit) ? n + (I ^ Bit) : I)...);
 }
 
-// Transposes L x L elements (L = lanes of a 64-byte vector of B) in registers: vector
+// Transposes L x L elements (L = lanes of one simd::Vec of B) in registers: vector
 // c of the block is read at in + c * in_stride, vector r written at out + r * out_stride.
 // log2(L) butterfly stages, each a two-source shuffle per vector (vpermt2* on AVX-512).
 template <class B>

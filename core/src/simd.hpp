@@ -12,7 +12,16 @@
 
 namespace ex::detail::simd {
 
-inline constexpr std::size_t kVecBytes = 64;  // one AVX-512 register (two AVX ones)
+// One register of the widest vector unit the target has. Wider vectors than the
+// hardware's would make GCC split every operation, and compile the unrolled kernels
+// dozens of times slower.
+#if defined(__AVX512F__)
+inline constexpr std::size_t kVecBytes = 64;
+#elif defined(__AVX__)
+inline constexpr std::size_t kVecBytes = 32;
+#else
+inline constexpr std::size_t kVecBytes = 16;
+#endif
 
 // kVecBytes of A; A is an arithmetic type. Through a member typedef: GCC drops the
 // attribute of an attribute-carrying alias template used as a template argument.
@@ -46,7 +55,7 @@ inline Vec<A> load_full(const A* p) noexcept {
   return v;
 }
 
-// Stores v at p (64-byte aligned) around the caches: the line is not read first and
+// Stores v at p (kVecBytes-aligned) around the caches: the line is not read first and
 // does not evict data that will be read again. Call stream_fence() before other
 // threads read what was stored.
 template <class A>
@@ -54,12 +63,9 @@ inline void stream_store(A* p, Vec<A> v) noexcept {
 #if defined(__AVX512F__)
   _mm512_stream_si512(reinterpret_cast<__m512i*>(p), reinterpret_cast<const __m512i&>(v));
 #elif defined(__AVX__)
-  const auto* h = reinterpret_cast<const __m256i*>(&v);
-  _mm256_stream_si256(reinterpret_cast<__m256i*>(p), h[0]);
-  _mm256_stream_si256(reinterpret_cast<__m256i*>(p) + 1, h[1]);
+  _mm256_stream_si256(reinterpret_cast<__m256i*>(p), reinterpret_cast<const __m256i&>(v));
 #elif defined(__SSE2__)
-  const auto* q = reinterpret_cast<const __m128i*>(&v);
-  for (int i = 0; i < 4; ++i) _mm_stream_si128(reinterpret_cast<__m128i*>(p) + i, q[i]);
+  _mm_stream_si128(reinterpret_cast<__m128i*>(p), reinterpret_cast<const __m128i&>(v));
 #else
   std::memcpy(p, &v, sizeof v);
 #endif

@@ -39,7 +39,7 @@ TEST_CASE("OrderedDict keeps insertion order and finds by key") {
 TEST_CASE("OrderedDict errors name the key and some of the keys present") {
   Dict d("parameter");
   CHECK_THROWS_WITH_AS(d.at("w"), "OrderedDict::at: no parameter named 'w' (have none)", ex::Error);
-  for (int i = 0; i < 7; ++i) d.insert("k" + std::to_string(i), i);
+  for (int i = 0; i < 7; ++i) d.insert(std::string("k").append(std::to_string(i)), i);
   CHECK_THROWS_WITH_AS(d.at("fc.weight"),
                        "OrderedDict::at: no parameter named 'fc.weight' (have 'k0', 'k1', 'k2', 'k3', 'k4' and 2 more)",
                        ex::Error);

@@ -207,7 +207,7 @@ void binary_row_stream(C* o, const C* a, const C* b, std::int64_t n, F& fn) {
     binary_row<C, C, C, C>(reinterpret_cast<char*>(o + i), reinterpret_cast<const char*>(a) + i * ka,
                            reinterpret_cast<const char*>(b) + i * kb, sizeof(C), ka, kb, len, fn);
   };
-  // Up to the first 64-byte boundary of o with ordinary stores.
+  // Up to the first vector-aligned boundary of o with ordinary stores.
   const auto misalign = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(o) % simd::kVecBytes);
   std::int64_t i = std::min(n, misalign == 0 ? 0
                                              : (static_cast<std::int64_t>(simd::kVecBytes) - misalign) /
