@@ -137,7 +137,7 @@ void check_bools(const Tensor& t, const std::string& name, const std::string& pa
   const auto* bytes = static_cast<const unsigned char*>(t.raw_data());
   const auto* bad = std::find_if(bytes, bytes + t.nbytes(), [](unsigned char b) { return b > 1; });
   if (bad != bytes + t.nbytes())
-    fail("load: {}: entry {}: BOOL element {} holds the byte {:#04x}, not 0 or 1", path, serialize::quoted(name),
+    fail("load: {}: entry {}: BOOL element {} holds the byte {:#04x}, not 0 or 1", path, serialize::json_quoted(name),
          bad - bytes, *bad);
 }
 
@@ -228,7 +228,7 @@ void save(const nn::StateDict& dict, const std::string& path, const Metadata& me
     try {
       contiguous = t.contiguous();
     } catch (const Error& e) {
-      fail("{}: {}: entry {}: {}", fn, path, serialize::quoted(name), e.what());
+      fail("{}: {}: entry {}: {}", fn, path, serialize::json_quoted(name), e.what());
     }
     file.write(contiguous.raw_data(), contiguous.nbytes());
   }
@@ -250,7 +250,7 @@ nn::StateDict load(const std::string& path) {
     try {
       tensors[i] = detail::allocate(e.shape, e.dtype, fn);
     } catch (const Error& error) {
-      fail("{}: {}: entry {}: {}", fn, path, serialize::quoted(e.name), error.what());
+      fail("{}: {}: entry {}: {}", fn, path, serialize::json_quoted(e.name), error.what());
     }
     read_at(parsed.file, tensors[i].raw_data(), e.end - e.begin, parsed.data_start + e.begin, fn, path);
     if (e.dtype == DType::Bool) check_bools(tensors[i], e.name, path);

@@ -63,7 +63,7 @@ class HeaderParser {
   // nlohmann reports integers beyond 64 bits as floats too.
   bool number_float(double, const std::string& text) {
     const bool integral = text.find_first_of(".eE") == std::string::npos;
-    return wrong(integral ? fmt::format("the integer {}, beyond 64 bits,", text)
+    return wrong(integral ? fmt::format("the integer {} (beyond 64 bits)", text)
                           : fmt::format("the non-integer number {}", text));
   }
   bool binary(Json::binary_t&) { return wrong("binary data"); }
@@ -79,7 +79,7 @@ class HeaderParser {
       return refuse(
           fmt::format("{}unknown dtype {} (extensor reads BOOL, U8, I8, U16, I16, U32, I32, U64, I64, F16, "
                       "BF16, F32, F64)",
-                      entry_prefix(), quoted(value)));
+                      entry_prefix(), json_quoted(value)));
     entry().dtype = found->dtype;
     return true;
   }
@@ -108,11 +108,11 @@ class HeaderParser {
     switch (state_) {
       case State::kTop:
         if (key.empty()) return refuse("a tensor name is empty");
-        if (!names_.insert(key).second) return refuse(fmt::format("the name {} appears twice", quoted(key)));
+        if (!names_.insert(key).second) return refuse(fmt::format("the name {} appears twice", json_quoted(key)));
         break;
       case State::kMetadata:
         if (out_.metadata.contains(key))  // each earlier key's string value is in already
-          return refuse(fmt::format("\"__metadata__\": the key {} appears twice", quoted(key)));
+          return refuse(fmt::format("\"__metadata__\": the key {} appears twice", json_quoted(key)));
         break;
       case State::kEntry:
         field_ = key == "dtype"          ? Field::kDtype
@@ -121,9 +121,9 @@ class HeaderParser {
                                          : Field::kNone;
         if (field_ == Field::kNone)
           return refuse(fmt::format("{}unknown field {} (an entry has dtype, shape and data_offsets)", entry_prefix(),
-                                    quoted(key)));
+                                    json_quoted(key)));
         if (std::find(fields_.begin(), fields_.end(), field_) != fields_.end())
-          return refuse(fmt::format("{}the field {} appears twice", entry_prefix(), quoted(key)));
+          return refuse(fmt::format("{}the field {} appears twice", entry_prefix(), json_quoted(key)));
         fields_.push_back(field_);
         break;
       default:  // keys only occur inside objects, which the states above cover
@@ -180,7 +180,7 @@ class HeaderParser {
   enum class State { kStart, kTop, kEntry, kMetadata, kShape, kOffsets, kDone };
 
   HeaderEntry& entry() { return out_.entries.back(); }
-  std::string entry_prefix() { return fmt::format("entry {}: ", quoted(entry().name)); }
+  std::string entry_prefix() { return fmt::format("entry {}: ", json_quoted(entry().name)); }
 
   bool number(std::uint64_t value) {
     if (state_ == State::kShape) {
@@ -205,9 +205,9 @@ class HeaderParser {
       case State::kTop:
         if (key_ == kMetadataKey) return refuse(fmt::format("\"__metadata__\" is {}, not an object of strings", got));
         return refuse(
-            fmt::format("entry {}: is {}, not an object with dtype, shape and data_offsets", quoted(key_), got));
+            fmt::format("entry {}: is {}, not an object with dtype, shape and data_offsets", json_quoted(key_), got));
       case State::kMetadata:
-        return refuse(fmt::format("\"__metadata__\": the value of {} is {}, not a string", quoted(key_), got));
+        return refuse(fmt::format("\"__metadata__\": the value of {} is {}, not a string", json_quoted(key_), got));
       case State::kEntry:
         return refuse(fmt::format("{}\"{}\" is {}, not {}", entry_prefix(), key_, got,
                                   field_ == Field::kDtype ? "a string" : "an array of non-negative integers"));
@@ -244,7 +244,7 @@ std::uint64_t shape_bytes(const HeaderEntry& e, const char* fn, const std::strin
   for (std::int64_t dim : e.shape)
     if (__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(dim), &bytes) ||
         bytes > static_cast<std::uint64_t>(kMaxTensorBytes))
-      fail("{}: {}: entry {}: shape {} of {} needs more than 2^62 bytes", fn, path, quoted(e.name), e.shape,
+      fail("{}: {}: entry {}: shape {} of {} needs more than 2^62 bytes", fn, path, json_quoted(e.name), e.shape,
            dtype_code(e.dtype));
   return bytes;
 }
@@ -253,7 +253,7 @@ std::uint64_t shape_bytes(const HeaderEntry& e, const char* fn, const std::strin
 // the data without overlap or gaps (the order of the JSON object does not matter).
 void check_layout(const Header& header, std::uint64_t data_bytes, const char* fn, const std::string& path) {
   for (const HeaderEntry& e : header.entries) {
-    const std::string name = quoted(e.name);
+    const std::string name = json_quoted(e.name);
     if (e.end < e.begin)
       fail("{}: {}: entry {}: data_offsets [{}, {}] end before they begin", fn, path, name, e.begin, e.end);
     if (e.end > data_bytes)
@@ -275,10 +275,10 @@ void check_layout(const Header& header, std::uint64_t data_bytes, const char* fn
     const HeaderEntry& e = entries[i];
     if (e.begin > covered)
       fail("{}: {}: bytes [{}, {}) of the data belong to no tensor (a hole before entry {})", fn, path, covered,
-           e.begin, quoted(e.name));
+           e.begin, json_quoted(e.name));
     if (e.begin < covered)
       fail("{}: {}: entry {} (data_offsets [{}, {}]) overlaps entry {} (data_offsets [{}, {}])", fn, path,
-           quoted(e.name), e.begin, e.end, quoted(previous->name), previous->begin, previous->end);
+           json_quoted(e.name), e.begin, e.end, json_quoted(previous->name), previous->begin, previous->end);
     covered = e.end;
     previous = &e;
   }
@@ -292,13 +292,13 @@ void check_utf8(const std::string& s, const char* what, const char* fn, const st
   try {
     (void)Json(s).dump();
   } catch (const Json::type_error&) {
-    fail("{}: {}: {} {} is not valid UTF-8", fn, path, what, quoted(s));
+    fail("{}: {}: {} {} is not valid UTF-8", fn, path, what, json_quoted(s));
   }
 }
 
 }  // namespace
 
-std::string quoted(const std::string& s) { return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string json_quoted(const std::string& s) { return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 const char* dtype_code(DType dtype) noexcept {
   for (const DTypeCode& c : kCodes)

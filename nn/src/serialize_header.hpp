@@ -32,7 +32,7 @@ struct Header {
 
 // s as a JSON string literal, for messages: names with quotes or control bytes print
 // unambiguously, and bytes that are not UTF-8 as U+FFFD.
-std::string quoted(const std::string& s);
+std::string json_quoted(const std::string& s);
 
 // The safetensors code of a dtype ("F32").
 const char* dtype_code(DType dtype) noexcept;

@@ -138,7 +138,7 @@ TEST_CASE("save: equal state dicts and metadata give identical files") {
   CHECK(model_file("c.safetensors", 6, one) != first);
 }
 
-TEST_CASE("save/load: a model's state dict restores its outputs; metadata may hold any UTF-8") {
+TEST_CASE("save/load: a model's state dict restores its outputs, and metadata may hold any UTF-8") {
   TempDir dir;
   ex::manual_seed(3);
   nn::Sequential source(nn::Linear(4, 8), nn::ReLU(), nn::Linear(8, 3));
@@ -180,7 +180,7 @@ TEST_CASE("save: a write that fails part-way leaves the previous file intact and
   CHECK(files_in(dir.str()) == Strings{"m.safetensors"});
 }
 
-TEST_CASE("save: a failed rename removes the temporary; OS errors name the file and the cause") {
+TEST_CASE("save: a failed rename removes the temporary, and OS errors name the file and the cause") {
   TempDir dir;
   // The target is a non-empty folder: everything is written, then rename fails.
   const std::string folder = dir.file("taken");
@@ -220,7 +220,8 @@ TEST_CASE("load: reads each tensor straight into its storage, holding one copy o
   constexpr long kDataKiB = 4 * kElements * 4 / 1024;
   {
     nn::StateDict dict;
-    for (int i = 0; i < 4; ++i) dict.insert("t" + std::to_string(i), ex::full({kElements}, i + 0.5));
+    const char* names[] = {"t0", "t1", "t2", "t3"};
+    for (int i = 0; i < 4; ++i) dict.insert(names[i], ex::full({kElements}, i + 0.5));
     ex::save(dict, path);
   }
   ex::empty_cache();  // freed blocks would otherwise be reused without growing the RSS

@@ -71,7 +71,7 @@ std::vector<Malformed> malformed_files() {
        "entry \"a\": \"shape\" holds the dim 9223372036854775808, above 2^63 - 1"},
       {"a dim beyond uint64",
        safetensors_bytes(object(entry("a", "\"U8\"", "[18446744073709551616]", "[0,8]")), kEight),
-       "entry \"a\": \"shape\" holds the integer 18446744073709551616, beyond 64 bits, not a non-negative integer"},
+       "entry \"a\": \"shape\" holds the integer 18446744073709551616 (beyond 64 bits), not a non-negative integer"},
       {"dims whose product overflows",
        safetensors_bytes(object(entry("a", "\"U8\"", "[4294967296,4294967296]", "[0,8]")), kEight),
        "entry \"a\": shape [4294967296, 4294967296] of U8 needs more than 2^62 bytes"},
@@ -130,7 +130,7 @@ TEST_CASE("load: refuses every malformed file, naming the file and the problem")
   TempDir dir;
   const std::string path = dir.file("bad.safetensors");
   for (const Malformed& m : malformed_files()) {
-    INFO(m.what);
+    INFO(std::string(m.what));
     write_plain(path, m.file);
     CHECK_THROWS_WITH_AS(ex::load(path), contains("load: " + path + ": " + m.message), ex::Error);
     if (m.header_only) {
@@ -154,7 +154,7 @@ TEST_CASE("load: refuses paths that are not safetensors files, without blocking"
   CHECK_THROWS_WITH_AS(ex::load(fifo), contains("load: " + fifo + ": is not a regular file"), ex::Error);
 }
 
-TEST_CASE("load: odd but valid files load; names keep the header's order, not the data's") {
+TEST_CASE("load: odd but valid files load, and names keep the header's order, not the data's") {
   TempDir dir;
   const std::string path = dir.file("ok.safetensors");
   // b's data comes first; an empty tensor with huge dims beside a 0; leading and trailing
