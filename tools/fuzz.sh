@@ -2,7 +2,7 @@
 # Fuzzes the harnesses of tests/fuzz with libFuzzer for a while each, then merges the
 # inputs that reached new code into the committed corpora (tests/fuzz/README.md).
 #
-#   tools/fuzz.sh <idx|state_dict|all> [minutes per harness, default 5]
+#   tools/fuzz.sh <idx|state_dict|safetensors|all> [minutes per harness, default 5]
 #
 # Builds (and on first use configures) a clang build with EXTENSOR_FUZZ=ON in
 # $EXTENSOR_FUZZ_BUILD (default build-fuzz). New finds go to <build>/fuzz-scratch/<name>,
@@ -12,13 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "usage: tools/fuzz.sh <idx|state_dict|all> [minutes per harness]" >&2
+  echo "usage: tools/fuzz.sh <idx|state_dict|safetensors|all> [minutes per harness]" >&2
   exit 2
 }
 (($# >= 1 && $# <= 2)) || usage
 case "$1" in
-  idx | state_dict) names=("$1") ;;
-  all) names=(idx state_dict) ;;
+  idx | state_dict | safetensors) names=("$1") ;;
+  all) names=(idx state_dict safetensors) ;;
   *) usage ;;
 esac
 minutes=${2:-5}
@@ -51,10 +51,13 @@ for name in "${names[@]}"; do
   scratch=$build/fuzz-scratch/$name
   artifacts=$build/fuzz-artifacts/$name
   mkdir -p "$scratch" "$artifacts"
+  # A harness of a text format may have a dictionary of its tokens beside it.
+  dict=()
+  if [[ -f tests/fuzz/$name.dict ]]; then dict=("-dict=tests/fuzz/$name.dict"); fi
   echo "tools/fuzz.sh: fuzzing $name for $minutes min (new inputs in $scratch)"
   # libFuzzer writes new inputs into the first folder only: the committed corpus is
   # read, and changes only through the merge below.
-  if ! "$fuzzer" "$scratch" "$corpus" "${limits[@]}" -max_total_time=$((minutes * 60)) \
+  if ! "$fuzzer" "$scratch" "$corpus" "${limits[@]}" "${dict[@]}" -max_total_time=$((minutes * 60)) \
     -artifact_prefix="$artifacts/" -print_final_stats=1; then
     crashed+=("$name")
   fi

@@ -4,7 +4,6 @@
 // which reaches the IDX header and payload checks. Any ex::Error is a fine outcome;
 // other exceptions escape so the fuzzer reports them. A successful read must return
 // exactly what the IDX bytes say.
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -14,34 +13,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <string>
-#include <system_error>
 
 #include "extensor/core/error.hpp"
 #include "extensor/core/tensor.hpp"
 #include "extensor/data/fashion_mnist.hpp"
+#include "temp_file.hpp"
 
 namespace {
 
-// A file path under the temp dir, unique to this process, removed on destruction.
-class TempFile {
- public:
-  explicit TempFile(const char* suffix)
-      : path_((std::filesystem::temp_directory_path() / ("extensor_fuzz_idx_" + std::to_string(::getpid()) + suffix))
-                  .string()) {}
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ex::fuzz::TempFile;
 
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "fuzz_idx: %s\n", what);
@@ -99,7 +81,7 @@ void check_decoded(const ex::Tensor& values, const std::uint8_t* data, std::size
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static_assert(std::endian::native == std::endian::little, "check_decoded flips bytes for a little-endian host");
   {
-    TempFile file("");
+    TempFile file("idx", "");
     write_plain(file.path(), data, size);
     try {
       ex::data::read_idx(file.path());
@@ -107,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   {
-    TempFile file(".gz");
+    TempFile file("idx", ".gz");
     write_gzip(file.path(), data, size);
     ex::Tensor values;
     try {

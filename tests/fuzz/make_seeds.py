@@ -5,6 +5,7 @@ The fuzzers' own finds sit beside them under libFuzzer's hash names. Rerun this 
 changing a harness's input format; it only rewrites seed-* files.
 """
 import gzip
+import json
 import pathlib
 import struct
 import zlib
@@ -169,5 +170,91 @@ def state_dict_seeds():
         write("state_dict", "dtypes-%d" % start, state_dict("float32", entries))
 
 
+# ---- safetensors: the harness loads each input as a file ----
+
+def safetensors(header, data=b"", length=None, pad=True):
+    """A safetensors file: header (a dict, dumped compactly, or raw text), then data."""
+    text = header if isinstance(header, (str, bytes)) else json.dumps(header, separators=(",", ":"))
+    raw = text.encode() if isinstance(text, str) else text
+    if pad:
+        raw += b" " * ((8 - len(raw) % 8) % 8)
+    return struct.pack("<Q", len(raw) if length is None else length) + raw + data
+
+
+def tensor(dtype, shape, begin, end):
+    return {"dtype": dtype, "shape": shape, "data_offsets": [begin, end]}
+
+
+def safetensors_seeds():
+    f32 = struct.pack("<2f", 1.5, -2.0)
+    valid = {
+        "valid-f32": safetensors({"a": tensor("F32", [2], 0, 8)}, f32),
+        "valid-metadata": safetensors({"__metadata__": {"format": "pt", "epoch": "3"}, "w": tensor("I16", [1, 2], 0, 4)},
+                                      struct.pack("<2h", -1, 300)),
+        "valid-empty-dict": safetensors({}),
+        "valid-scalar-and-empty": safetensors({"s": tensor("F64", [], 0, 8), "e": tensor("U8", [0, 3], 8, 8)},
+                                              struct.pack("<d", 0.1)),
+        "valid-out-of-order": safetensors({"b": tensor("U8", [2], 2, 4), "a": tensor("U8", [2], 0, 2)}, b"\x01\x02\x03\x04"),
+        "valid-huge-empty": safetensors({"e": tensor("F32", [0, 1 << 62, 1 << 62], 0, 0)}),
+        "valid-bool": safetensors({"m": tensor("BOOL", [3], 0, 3)}, b"\x01\x00\x01"),
+    }
+    itemsize = {"BOOL": 1, "U8": 1, "I8": 1, "U16": 2, "I16": 2, "U32": 4, "I32": 4, "U64": 8, "I64": 8, "F16": 2,
+                "BF16": 2, "F32": 4, "F64": 8}
+    header, data = {}, b""
+    for code, size in itemsize.items():
+        header["t" + code] = tensor(code, [2], len(data), len(data) + 2 * size)
+        data += bytes((i * 37 + 5) & (1 if code == "BOOL" else 0xFF) for i in range(2 * size))
+    valid["valid-every-dtype"] = safetensors(header, data)
+    a = tensor("F32", [2], 0, 8)
+    bad = {
+        "empty-file": b"",
+        "short-file": b"\x08\x00\x00",
+        "length-beyond-file": safetensors("{}", length=64),
+        "length-above-limit": safetensors("{}", length=100_000_001),
+        "length-max": safetensors("{}", length=2**64 - 1),
+        "invalid-json": safetensors('{"a":', pad=False),
+        "text-after-object": safetensors("{} x"),
+        "not-an-object": safetensors("[1,2]"),
+        "entry-not-object": safetensors('{"a":5}'),
+        "missing-dtype": safetensors({"a": {"shape": [2], "data_offsets": [0, 8]}}, f32),
+        "missing-shape": safetensors({"a": {"dtype": "F32", "data_offsets": [0, 8]}}, f32),
+        "missing-offsets": safetensors({"a": {"dtype": "F32", "shape": [2]}}, f32),
+        "repeated-field": safetensors('{"a":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}}', f32),
+        "unknown-field": safetensors({"a": dict(a, extra=1)}, f32),
+        "dtype-not-string": safetensors({"a": dict(a, dtype=4)}, f32),
+        "unknown-dtype": safetensors({"a": dict(a, dtype="F8_E4M3", shape=[8])}, f32),
+        "shape-not-array": safetensors({"a": dict(a, shape="2")}, f32),
+        "float-dim": safetensors({"a": dict(a, shape=[2.0])}, f32),
+        "nested-shape": safetensors({"a": dict(a, shape=[[2]])}, f32),
+        "negative-dim": safetensors({"a": dict(a, shape=[-2])}, f32),
+        "dim-above-int64": safetensors({"a": dict(a, dtype="U8", shape=[2**63])}, f32),
+        "dim-beyond-uint64": safetensors({"a": dict(a, dtype="U8", shape=[2**64])}, f32),
+        "numel-overflows": safetensors({"a": dict(a, dtype="U8", shape=[2**32, 2**32])}, f32),
+        "bytes-overflow": safetensors({"a": dict(a, dtype="F64", shape=[2**60])}, f32),
+        "offsets-not-array": safetensors({"a": dict(a, data_offsets="0,8")}, f32),
+        "float-offsets": safetensors({"a": dict(a, data_offsets=[0, 8.0])}, f32),
+        "negative-offset": safetensors({"a": dict(a, data_offsets=[-8, 0])}, f32),
+        "one-offset": safetensors({"a": dict(a, data_offsets=[8])}, f32),
+        "three-offsets": safetensors({"a": dict(a, data_offsets=[0, 8, 8])}, f32),
+        "offsets-reversed": safetensors({"a": dict(a, shape=[0], data_offsets=[8, 0])}, f32),
+        "offsets-past-end": safetensors({"a": dict(a, shape=[4], data_offsets=[0, 16])}, f32),
+        "size-mismatch": safetensors({"a": dict(a, shape=[3])}, f32),
+        "overlapping": safetensors({"a": a, "b": tensor("F32", [2], 4, 12)}, f32 + f32[:4]),
+        "hole": safetensors({"a": tensor("U8", [4], 0, 4), "b": tensor("U8", [2], 6, 8)}, f32),
+        "hole-at-start": safetensors({"a": tensor("U8", [4], 4, 8)}, f32),
+        "trailing-bytes": safetensors({"a": a}, f32 + b"\x00\x00\x00\x00"),
+        "repeated-name": safetensors('{"a":%s,"a":%s}' % (json.dumps(a), json.dumps(a)), f32),
+        "empty-name": safetensors({"": a}, f32),
+        "metadata-not-object": safetensors({"__metadata__": "x"}),
+        "metadata-number": safetensors({"__metadata__": {"epoch": 3}}),
+        "metadata-repeated-key": safetensors('{"__metadata__":{"k":"1","k":"2"}}'),
+        "bool-byte-2": safetensors({"m": tensor("BOOL", [3], 0, 3)}, b"\x01\x00\x02"),
+        "invalid-utf8-name": safetensors(b'{"\xff":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', b"\x00"),
+    }
+    for name, data in {**valid, **bad}.items():
+        write("safetensors", name, data)
+
+
 idx_seeds()
 state_dict_seeds()
+safetensors_seeds()

@@ -1,6 +1,6 @@
 #pragma once
 // The nn layer: Module, layers, losses, the functional API, initializers, summary,
-// gradient clipping.
+// gradient clipping, safetensors files.
 
 #include "extensor/nn/activation.hpp"
 #include "extensor/nn/cloneable.hpp"
@@ -13,6 +13,7 @@
 #include "extensor/nn/loss.hpp"
 #include "extensor/nn/module.hpp"
 #include "extensor/nn/module_holder.hpp"
+#include "extensor/nn/serialize.hpp"
 #include "extensor/nn/state_dict.hpp"
 #include "extensor/nn/summary.hpp"
 #include "extensor/nn/utils.hpp"
