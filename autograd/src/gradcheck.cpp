@@ -179,7 +179,11 @@ GradcheckResult gradcheck_backward(const GradcheckFn& forward, const GradcheckBa
 
 GradcheckResult gradgradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol,
                               double rtol) {
-  auto [args, checked] = checked_copies("gradgradcheck", inputs);
+  // Named members, not a structured binding: the lambda below captures checked, and
+  // clang before 16 rejects capturing a structured binding.
+  auto copies = checked_copies("gradgradcheck", inputs);
+  std::vector<Tensor>& args = copies.first;
+  const std::vector<std::size_t> checked = std::move(copies.second);
   const Tensor probe = [&] {
     NoGradGuard no_grad;
     return fn(args);

@@ -59,7 +59,7 @@ Tensor gelu_second_derivative(const Tensor& x, const std::string& approximate) {
 Tensor gelu_derivative(const Tensor& g, const Tensor& x, const std::string& approximate) {
   Tensor out = no_grad([&] { return gelu_backward(g, x, approximate); });
   if (!should_record(g, x)) return out;
-  return record(backward_op_of(pointwise_entry<GeluErf>), {g, x}, std::move(out),
+  return record(backward_op_of(pointwise_entry<GeluErf>()), {g, x}, std::move(out),
                 [g = SavedTensor(g), x = SavedTensor(x), approximate](const Tensor& u, const NeedsGrad& needs) {
                   Tensor dg = needs[0] ? gelu_derivative(u, x.get(), approximate) : Tensor();
                   Tensor dx = needs[1] ? multiply(multiply(u, g.get()), gelu_second_derivative(x.get(), approximate))

@@ -14,9 +14,13 @@
 
 namespace ex::autograd::detail {
 
-// The registry entry of a definition, by its name (the two gelu forms share one).
+// The registry entry of a definition, by its name (the two gelu forms share one). A
+// function, not a variable: a reference variable bound to entry<...> at static
+// initialization could be bound before that entry exists (their order is unspecified).
 template <class Op>
-inline const OpInfo& pointwise_entry = entry<Op::name>;
+const OpInfo& pointwise_entry() {
+  return entry<Op::name>;
+}
 
 // Marks a call that leaves the recorded derivative to the definition.
 struct FromDefinition {};
@@ -25,7 +29,7 @@ struct FromDefinition {};
 template <class Op, class Formula = FromDefinition>
 Tensor record_pointwise_with(const Tensor& x, double param, Formula formula = {}) {
   using Kernel = pointwise::Pointwise<Op>;
-  const OpInfo& op = pointwise_entry<Op>;
+  const OpInfo& op = pointwise_entry<Op>();
   const auto forward = [param](const Tensor& t) { return Kernel::forward(t, param); };
   if constexpr (Op::saves == pointwise::Saves::Nothing) {
     if (!should_record(x)) return forward(x);
