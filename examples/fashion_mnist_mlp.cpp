@@ -10,11 +10,19 @@
 //
 //   fashion_mnist_mlp [--epochs 10] [--batch-size 64] [--lr 0.05] [--momentum 0.9]
 //                     [--schedule cosine|constant] [--dropout 0] [--threads N] [--seed 0] [--data-dir DIR]
-//                     [--limit N] [--metrics FILE] [--min-accuracy A]
+//                     [--limit N] [--metrics FILE] [--min-accuracy A] [--save FILE] [--resume FILE]
 // --min-accuracy exits with status 1 unless the final test accuracy reaches A (CI smoke).
+// --save writes a checkpoint (ex::optim::Checkpoint: weights, optimizer, schedule, the
+// random generator, the epoch and the metrics so far) after every epoch; --resume FILE
+// continues the run saved in FILE up to --epochs (the total), refusing a file saved with
+// other settings. A resumed run ends with the weights and metrics, bit for bit, of one
+// that was never stopped (at the same thread count); its CSV repeats the saved epochs'
+// metrics with the seconds left empty. --stop-after K ends the run after epoch K, as a
+// kill would, for testing resume.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <extensor/extensor.hpp>
@@ -23,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -78,6 +87,20 @@ class Progress {
   Clock::time_point start_;
 };
 
+// The settings a checkpoint must have been saved with to be resumed: all but where the
+// data, metrics and checkpoints are, the thread count and when to stop. Numbers are
+// written in their shortest exact form, so equal settings give equal strings.
+std::string setting(double value) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, value).ptr;  // shortest exact form
+  return std::string(text, end);
+}
+
+// Per-epoch metrics, kept in the checkpoint so a resumed run's CSV is complete.
+struct History {
+  std::vector<double> train_loss, test_loss, test_accuracy;
+};
+
 struct Evaluation {
   double loss;
   double accuracy;
@@ -122,6 +145,12 @@ int main(int argc, char** argv) {
   app.add_option("--limit", limit, "use only the first N training images (0: all)")->check(CLI::Range(0, 60000));
   app.add_option("--metrics", metrics_path, "metrics CSV to write (default: next to this executable)");
   app.add_option("--min-accuracy", min_accuracy, "exit 1 unless the final test accuracy reaches this");
+  std::string save_path, resume_path;
+  std::int64_t stop_after = 0;
+  app.add_option("--save", save_path, "write a checkpoint to this file after every epoch");
+  app.add_option("--resume", resume_path, "continue the run saved in this checkpoint up to --epochs");
+  app.add_option("--stop-after", stop_after, "stop after this epoch, as if killed (0: never)")
+      ->check(CLI::Range(0, 1000));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -143,15 +172,51 @@ int main(int argc, char** argv) {
     ex::nn::CrossEntropyLoss criterion;
     ex::data::DataLoader loader(train_set, ex::data::DataLoaderOptions(batch_size).shuffle(true).seed(seed));
 
-    std::ofstream metrics(metrics_path);
-    if (!metrics) throw ex::Error("fashion_mnist_mlp: cannot write " + metrics_path);
-    metrics << "epoch,train_loss,test_loss,test_accuracy,seconds\n";
-    Evaluation last{};
     // One scheduler step per batch, so batch k trains at 0.5 * lr * (1 + cos(pi * k /
     // total_steps)) (computed recursively, as PyTorch does, so up to rounding).
     std::optional<ex::optim::CosineAnnealingLR> scheduler;
     if (schedule == "cosine") scheduler.emplace(optimizer, epochs * loader.num_batches());
-    for (std::int64_t epoch = 1; epoch <= epochs; ++epoch) {
+
+    std::int64_t epochs_done = 0;
+    History history;
+    ex::optim::Checkpoint checkpoint;
+    checkpoint.model(*model).optimizer(optimizer);
+    if (scheduler) checkpoint.scheduler(*scheduler);
+    checkpoint.generator("default_generator", ex::default_generator())
+        .counter("epoch", epochs_done)
+        .series("train_loss", history.train_loss)
+        .series("test_loss", history.test_loss)
+        .series("test_accuracy", history.test_accuracy);
+    const ex::Metadata settings{{"setting.epochs", setting(static_cast<double>(epochs))},
+                                {"setting.batch_size", setting(static_cast<double>(batch_size))},
+                                {"setting.lr", setting(lr)},
+                                {"setting.momentum", setting(momentum)},
+                                {"setting.schedule", schedule},
+                                {"setting.dropout", setting(dropout)},
+                                {"setting.seed", std::to_string(seed)},
+                                {"setting.limit", setting(static_cast<double>(limit))}};
+    if (!resume_path.empty()) {
+      const ex::Metadata saved = ex::load_metadata(resume_path);
+      for (const auto& [key, value] : settings) {
+        const auto found = saved.find(key);
+        if (found == saved.end() || found->second != value)
+          throw ex::Error(resume_path + " was saved with " + key.substr(8) + " " +
+                          (found == saved.end() ? std::string("unset") : found->second) + ", not " + value);
+      }
+      checkpoint.load(resume_path);
+      loader.set_epoch(epochs_done);
+      std::printf("resumed %s after epoch %lld\n", resume_path.c_str(), static_cast<long long>(epochs_done));
+    }
+
+    std::ofstream metrics(metrics_path);
+    if (!metrics) throw ex::Error("fashion_mnist_mlp: cannot write " + metrics_path);
+    metrics << "epoch,train_loss,test_loss,test_accuracy,seconds\n";
+    for (std::size_t e = 0; e < history.train_loss.size(); ++e)
+      metrics << e + 1 << ',' << history.train_loss[e] << ',' << history.test_loss[e] << ',' << history.test_accuracy[e]
+              << ",\n";
+    Evaluation last{history.test_loss.empty() ? 0.0 : history.test_loss.back(),
+                    history.test_accuracy.empty() ? 0.0 : history.test_accuracy.back()};
+    for (std::int64_t epoch = epochs_done + 1; epoch <= epochs; ++epoch) {
       Progress progress(epoch, epochs, loader.num_batches());
       const auto start = Clock::now();
       double loss_sum = 0;
@@ -175,6 +240,15 @@ int main(int argc, char** argv) {
       metrics << epoch << ',' << loss_sum / static_cast<double>(batches) << ',' << last.loss << ',' << last.accuracy
               << ',' << train_seconds << '\n';
       metrics.flush();
+      epochs_done = epoch;
+      history.train_loss.push_back(loss_sum / static_cast<double>(batches));
+      history.test_loss.push_back(last.loss);
+      history.test_accuracy.push_back(last.accuracy);
+      if (!save_path.empty()) checkpoint.save(save_path, settings);
+      if (epoch == stop_after) {
+        std::printf("stopped after epoch %lld (--stop-after)\n", static_cast<long long>(epoch));
+        return 0;
+      }
     }
     std::printf("final test accuracy %.4f; metrics in %s\n", last.accuracy, metrics_path.c_str());
     if (min_accuracy >= 0 && last.accuracy < min_accuracy) {

@@ -77,8 +77,18 @@ struct DataLoader::State {
     position = 0;
     if (options.shuffle()) order = shuffled_order(size, *options.seed(), epoch);
     ++epoch;
+    ++pass;
     if (options.prefetch() && num_batches > 0)
       prefetcher.start(num_batches, [this](std::int64_t batch) { return produce(batch); });
+  }
+
+  void set_epoch(std::int64_t next) {
+    if (next < 0) fail("DataLoader::set_epoch: the epoch must be >= 0, got {}", next);
+    prefetcher.stop();
+    current.reset();
+    position = num_batches;
+    epoch = next;
+    ++pass;
   }
 
   // Batch `batch` of the current order; runs on the prefetch thread when prefetching.
@@ -101,33 +111,34 @@ struct DataLoader::State {
     }
   }
 
-  void check_iterator(std::int64_t iterator_epoch, const char* action) const {
-    if (iterator_epoch != epoch)
+  void check_iterator(std::int64_t iterator_epoch, std::int64_t iterator_pass, const char* action) const {
+    if (iterator_pass != pass)
       fail("DataLoader: {} an iterator of epoch {}, but the loader is at epoch {} (each begin() starts a new epoch)",
            action, iterator_epoch, epoch);
     if (position >= num_batches) fail("DataLoader: {} an iterator at the end of the epoch", action);
   }
 
-  Example& current_batch(std::int64_t iterator_epoch) {
-    check_iterator(iterator_epoch, "dereferencing");
+  Example& current_batch(std::int64_t iterator_epoch, std::int64_t iterator_pass) {
+    check_iterator(iterator_epoch, iterator_pass, "dereferencing");
     if (!current) current = take();
     return *current;
   }
 
-  void advance(std::int64_t iterator_epoch) {
-    check_iterator(iterator_epoch, "incrementing");
+  void advance(std::int64_t iterator_epoch, std::int64_t iterator_pass) {
+    check_iterator(iterator_epoch, iterator_pass, "incrementing");
     if (!current) take();  // prepared and dropped, so that its error is not lost
     current.reset();
     ++position;
   }
 
-  bool at_end(std::int64_t iterator_epoch) const { return iterator_epoch != epoch || position >= num_batches; }
+  bool at_end(std::int64_t iterator_pass) const { return iterator_pass != pass || position >= num_batches; }
 
   std::shared_ptr<const Dataset> dataset;
   DataLoaderOptions options;  // its seed is always set (drawn when the caller gave none)
   std::int64_t size = 0;
   std::int64_t num_batches = 0;
   std::int64_t epoch = 0;  // epochs started; the current one's iterators carry this number
+  std::int64_t pass = 0;   // begin() and set_epoch() calls: only the latest begin()'s iterators are live
   std::vector<std::int64_t> order;
   std::int64_t position = 0;           // the batch the epoch's iterators are at
   std::optional<Example> current;      // that batch, once taken
@@ -147,26 +158,27 @@ DataLoader::State& DataLoader::state() const {
 
 std::int64_t DataLoader::num_batches() const { return state().num_batches; }
 std::int64_t DataLoader::epochs_started() const { return state().epoch; }
+void DataLoader::set_epoch(std::int64_t epoch) { state().set_epoch(epoch); }
 const DataLoaderOptions& DataLoader::options() const { return state().options; }
 const std::shared_ptr<const Dataset>& DataLoader::dataset() const { return state().dataset; }
 
 DataLoader::Iterator DataLoader::begin() {
   State& s = state();
   s.start_epoch();
-  return Iterator(&s, s.epoch);
+  return Iterator(&s, s.epoch, s.pass);
 }
 
 Example& DataLoader::Iterator::operator*() const {
   if (!state_) fail("DataLoader: dereferencing a default-constructed iterator");
-  return state_->current_batch(epoch_);
+  return state_->current_batch(epoch_, pass_);
 }
 
 DataLoader::Iterator& DataLoader::Iterator::operator++() {
   if (!state_) fail("DataLoader: incrementing a default-constructed iterator");
-  state_->advance(epoch_);
+  state_->advance(epoch_, pass_);
   return *this;
 }
 
-bool DataLoader::Iterator::at_end() const { return !state_ || state_->at_end(epoch_); }
+bool DataLoader::Iterator::at_end() const { return !state_ || state_->at_end(pass_); }
 
 }  // namespace ex::data

@@ -19,6 +19,15 @@ const Tensor& sum_of_squares(ParamState& state, const Tensor& param, const Adagr
 
 }  // namespace
 
+void AdagradOptions::visit_fields(OptionsVisitor& visitor) {
+  visitor.field("lr", lr_);
+  visitor.field("lr_decay", lr_decay_);
+  visitor.field("weight_decay", weight_decay_);
+  visitor.field("initial_accumulator_value", initial_accumulator_value_);
+  visitor.field("eps", eps_);
+  visitor.field("maximize", maximize_);
+}
+
 void AdagradOptions::validate(std::string_view fn) const {
   detail::check_non_negative(fn, "learning rate", lr_);
   detail::check_non_negative(fn, "lr_decay", lr_decay_);

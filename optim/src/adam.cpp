@@ -44,6 +44,17 @@ void AdamOptionsBase<Self>::validate(std::string_view fn) const {
   detail::check_non_negative(fn, "weight_decay", weight_decay_);
 }
 
+template <class Self>
+void AdamOptionsBase<Self>::visit_fields(OptionsVisitor& visitor) {
+  visitor.field("lr", lr_);
+  visitor.field("betas.0", std::get<0>(betas_));
+  visitor.field("betas.1", std::get<1>(betas_));
+  visitor.field("eps", eps_);
+  visitor.field("weight_decay", weight_decay_);
+  visitor.field("amsgrad", amsgrad_);
+  visitor.field("maximize", maximize_);
+}
+
 template class AdamOptionsBase<AdamOptions>;
 template class AdamOptionsBase<AdamWOptions>;
 

@@ -40,6 +40,12 @@ void check_options_type(const OptimizerOptions& options, const OptimizerOptions&
 
 void OptimizerOptions::set_cycled_momentum(double) { detail::fail("set_cycled_momentum: {} has no momentum", name()); }
 
+void OptimizerOptions::visit_fields(OptionsVisitor& visitor) {
+  double rate = lr();
+  visitor.field("lr", rate);
+  set_lr(rate);
+}
+
 Optimizer::Optimizer(std::vector<ParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults)
     : defaults_(std::move(defaults)) {
   const std::string_view fn = defaults_->name();

@@ -16,6 +16,16 @@ constexpr std::string_view kGradAvg = "grad_avg";
 
 }  // namespace
 
+void RMSpropOptions::visit_fields(OptionsVisitor& visitor) {
+  visitor.field("lr", lr_);
+  visitor.field("alpha", alpha_);
+  visitor.field("eps", eps_);
+  visitor.field("weight_decay", weight_decay_);
+  visitor.field("momentum", momentum_);
+  visitor.field("centered", centered_);
+  visitor.field("maximize", maximize_);
+}
+
 void RMSpropOptions::validate(std::string_view fn) const {
   detail::check_non_negative(fn, "learning rate", lr_);
   detail::check_non_negative(fn, "alpha", alpha_);

@@ -17,6 +17,15 @@ constexpr std::string_view kMomentumBuffer = "momentum_buffer";
 
 }  // namespace
 
+void SGDOptions::visit_fields(OptionsVisitor& visitor) {
+  visitor.field("lr", lr_);
+  visitor.field("momentum", momentum_);
+  visitor.field("dampening", dampening_);
+  visitor.field("weight_decay", weight_decay_);
+  visitor.field("nesterov", nesterov_);
+  visitor.field("maximize", maximize_);
+}
+
 void SGDOptions::validate(std::string_view fn) const {
   detail::check_non_negative(fn, "learning rate", lr_);
   detail::check_non_negative(fn, "momentum", momentum_);

@@ -111,6 +111,31 @@ TEST_CASE("DataLoader over an empty dataset yields no batches") {
   CHECK(loader.begin() == loader.end());
 }
 
+TEST_CASE("DataLoader::set_epoch starts the order of a later epoch, as a resumed run needs") {
+  for (const bool prefetch : {false, true}) {
+    const auto options = DataLoaderOptions(8).shuffle(true).seed(99).prefetch(prefetch);
+    DataLoader straight(numbered(30), options), resumed(numbered(30), options);
+    std::vector<std::vector<std::vector<std::int64_t>>> epochs;
+    for (int epoch = 0; epoch < 4; ++epoch) epochs.push_back(epoch_targets(straight));
+    resumed.set_epoch(2);
+    CHECK(resumed.epochs_started() == 2);
+    CHECK(epoch_targets(resumed) == epochs[2]);
+    CHECK(epoch_targets(resumed) == epochs[3]);
+    // Back to an epoch already seen: the same order again, and a running epoch ends.
+    auto running = resumed.begin();
+    resumed.set_epoch(0);
+    CHECK(running == resumed.end());
+    CHECK_THROWS_WITH_AS(*running, doctest::Contains("DataLoader: dereferencing an iterator of epoch 5"), ex::Error);
+    auto first_pass = resumed.begin();
+    CHECK(first_pass->target.to_vector<std::int64_t>() == epochs[0][0]);
+    resumed.set_epoch(0);
+    auto second_pass = resumed.begin();
+    CHECK(first_pass == resumed.end());  // the same epoch number, but an earlier begin()
+    CHECK(second_pass->target.to_vector<std::int64_t>() == epochs[0][0]);
+    CHECK_THROWS_WITH_AS(resumed.set_epoch(-1), "DataLoader::set_epoch: the epoch must be >= 0, got -1", ex::Error);
+  }
+}
+
 TEST_CASE("DataLoader shuffles: a permutation per epoch, new each epoch, the same for the same seed") {
   const auto options = DataLoaderOptions(8).shuffle(true).seed(1234);
   DataLoader first(numbered(50), options), second(numbered(50), options);

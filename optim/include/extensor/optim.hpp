@@ -4,6 +4,7 @@
 
 #include "extensor/optim/adagrad.hpp"
 #include "extensor/optim/adam.hpp"
+#include "extensor/optim/checkpoint.hpp"
 #include "extensor/optim/lr_scheduler.hpp"
 #include "extensor/optim/one_cycle_lr.hpp"
 #include "extensor/optim/optimizer.hpp"

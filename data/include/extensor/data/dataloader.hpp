@@ -89,8 +89,13 @@ class DataLoader {
 
   // Batches per epoch: ceil(size / batch_size), or floor(size / batch_size) with drop_last.
   std::int64_t num_batches() const;
-  // Epochs started so far (begin() calls).
+  // Epochs started so far (begin() calls, counting from set_epoch's value).
   std::int64_t epochs_started() const;
+  // Makes the next begin() start epoch `epoch` (counted from 0), with the order a fresh
+  // loader gives in its epoch-th begin(), so a resumed run sees the batches the
+  // interrupted one would have; epochs_started() becomes epoch. Ends the running epoch,
+  // as begin() does. Throws ex::Error "DataLoader::set_epoch: ..." for a negative epoch.
+  void set_epoch(std::int64_t epoch);
   // The options, with the seed in use filled in.
   const DataLoaderOptions& options() const;
   // The dataset the batches come from.
@@ -137,11 +142,12 @@ class DataLoader::Iterator {
 
  private:
   friend class DataLoader;
-  Iterator(State* state, std::int64_t epoch) : state_(state), epoch_(epoch) {}
+  Iterator(State* state, std::int64_t epoch, std::int64_t pass) : state_(state), epoch_(epoch), pass_(pass) {}
   bool at_end() const;
 
   State* state_ = nullptr;
-  std::int64_t epoch_ = 0;
+  std::int64_t epoch_ = 0;  // for messages
+  std::int64_t pass_ = 0;   // which begin() made it: set_epoch can repeat epoch numbers
 };
 
 }  // namespace ex::data

@@ -44,6 +44,8 @@ class AdagradOptions : public OptimizerOptions {
   void set_lr(double value) override { lr_ = value; }
   // Throws ex::Error "<fn>: ..." naming the bad value (see the class comment).
   void validate(std::string_view fn) const override;
+  // Visits lr, then the other hyper-parameters in the order they are declared above.
+  void visit_fields(OptionsVisitor& visitor) override;
 
  private:
   double lr_;

@@ -65,6 +65,8 @@ class AdamOptionsBase : public OptimizerOptions {
   void set_cycled_momentum(double momentum) override { std::get<0>(betas_) = momentum; }
   // Throws ex::Error "<fn>: ..." naming the bad value (see the class comment).
   void validate(std::string_view fn) const override;
+  // Visits lr, then the other hyper-parameters in the order they are declared above.
+  void visit_fields(OptionsVisitor& visitor) override;
 
  protected:
   AdamOptionsBase(double lr, double weight_decay) : lr_(lr), weight_decay_(weight_decay) {}

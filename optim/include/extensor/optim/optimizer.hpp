@@ -5,8 +5,9 @@
 //
 // Adding an optimizer (SGD, Adam, AdamW, RMSprop and Adagrad are written this way):
 // 1. Derive `FooOptions` from OptimizerOptions: its hyper-parameters with chaining
-//    setters, plus clone(), name() ("Foo"), lr()/set_lr(), validate() and, if it has a
-//    momentum, cycled_momentum()/set_cycled_momentum().
+//    setters, plus clone(), name() ("Foo"), lr()/set_lr(), validate(), visit_fields()
+//    (so checkpoints save every hyper-parameter) and, if it has a momentum,
+//    cycled_momentum()/set_cycled_momentum().
 // 2. Derive `Foo` from Optimizer. Its constructors pass the groups and a copy of the
 //    options to Optimizer's protected constructor, which validates everything.
 // 3. Write step(): under ex::NoGradGuard, for_each_gradient<FooOptions>(update) hands
@@ -31,6 +32,18 @@
 
 namespace ex::optim {
 
+// What OptimizerOptions::visit_fields hands each hyper-parameter to, by PyTorch's name
+// ("lr", "momentum", "betas.0"): a checkpoint reads the values when saving and assigns
+// them when loading.
+class OptionsVisitor {
+ public:
+  virtual void field(std::string_view name, double& value) = 0;
+  virtual void field(std::string_view name, bool& value) = 0;
+
+ protected:
+  ~OptionsVisitor() = default;
+};
+
 // The hyper-parameters of one parameter group. Each optimizer derives its own options
 // type (SGDOptions, ...); a group's options always have the optimizer's options type.
 class OptimizerOptions {
@@ -51,6 +64,11 @@ class OptimizerOptions {
   virtual void set_cycled_momentum(double momentum);
   // Throws ex::Error whose message starts with fn if a value is out of range.
   virtual void validate(std::string_view fn) const = 0;
+  // Calls visitor.field once per hyper-parameter, lr first, always in the same order,
+  // with a reference to the value (which the visitor may change; validate afterwards).
+  // The default visits lr alone, so an optimizer written outside extensor still
+  // checkpoints its learning rate; the built-in options visit all of theirs.
+  virtual void visit_fields(OptionsVisitor& visitor);
 
  protected:
   OptimizerOptions() = default;

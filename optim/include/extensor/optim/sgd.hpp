@@ -43,6 +43,8 @@ class SGDOptions : public OptimizerOptions {
   void set_cycled_momentum(double value) override { momentum_ = value; }
   // Throws ex::Error "<fn>: ..." naming the bad value (see the class comment).
   void validate(std::string_view fn) const override;
+  // Visits lr, then the other hyper-parameters in the order they are declared above.
+  void visit_fields(OptionsVisitor& visitor) override;
 
  private:
   double lr_;
