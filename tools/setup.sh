@@ -14,6 +14,7 @@ packages=(
   clang-format
   doxygen                          # the API reference (tools/docs.sh)
   clang libclang-rt-14-dev         # libFuzzer for tests/fuzz (tools/fuzz.sh)
+  python3-matplotlib               # plots of the main jobs' metrics (tools/plot_metrics.py)
 )
 
 missing=()
