@@ -311,3 +311,16 @@ TEST_CASE("conv2d: bad input throws naming the shapes") {
       },
       "conv2d_backward: grad is an undefined tensor");
 }
+
+TEST_CASE("conv2d: on the tape an input that needs no gradient gets none") {
+  const Tensor x = random64({2, 3, 6, 6}, 12).to(ex::DType::Float32);
+  const Tensor w = random64({4, 3, 3, 3}, 13).to(ex::DType::Float32).requires_grad_();
+  const Tensor b = random64({4}, 14).to(ex::DType::Float32).requires_grad_();
+  const Tensor y = ex::conv2d(x, w, b, {1, 1}, {1, 1});
+  const Tensor g = random64(y.shape(), 15).to(ex::DType::Float32);
+  ex::sum(ex::multiply(y, g)).backward();
+  CHECK_FALSE(x.grad().defined());
+  const ex::Conv2dGradients r = ex::conv2d_backward(g, x, w.detach(), true, {1, 1}, {1, 1});
+  CHECK(relative_error(w.grad(), r.weight) == 0);
+  CHECK(relative_error(b.grad(), r.bias) == 0);
+}

@@ -4,8 +4,10 @@
 // NCHW / OIHW tensors are reordered into them and results reordered back, since the
 // blocked implementations are several times faster than oneDNN's plain-layout ones.
 // Primitive descriptors are cached per thread by everything they depend on. The weight
-// is reordered into the primitive's layout on every call; caching that reorder per
-// weight version would save one weight-sized copy per call.
+// is reordered into the primitive's layout on every call: caching that reorder per
+// weight version would save one weight-sized copy per call, but only once every writer
+// of a parameter bumps its version counter (copy_convert and the safetensors loader
+// write storage without bumping it, and a stale cached weight would be silently wrong).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
