@@ -147,6 +147,10 @@ std::map<std::string, Probe> builtin_probes() {
               [](DType d, bool rg) { return ex::dot(input(d, rg, {2}), input(d, rg, {2})); }};
   p["outer"] = {{EX_BACKWARD_KERNEL(outer_backward)},
                 [](DType d, bool rg) { return ex::outer(input(d, rg, {2}), input(d, rg, {2})); }};
+  // Convolutions.
+  p["conv2d"] = {{EX_BACKWARD_KERNEL(conv2d_backward)}, [](DType d, bool rg) {
+                   return ex::conv2d(input(d, rg, {1, 1, 2, 2}), input(d, rg, {1, 1, 2, 2}), input(d, rg, {1}));
+                 }};
   // Shapes, views and copies.
   p["reshape"] = {{EX_BACKWARD_KERNEL(reshape_backward)}, unary([](const Tensor& x) { return ex::reshape(x, {4}); })};
   p["view"] = {{EX_BACKWARD_KERNEL(reshape_backward)}, unary([](const Tensor& x) { return ex::view(x, {4}); })};

@@ -8,6 +8,7 @@
 
 #include "registry_samples.hpp"
 
+#include <array>
 #include <optional>
 #include <random>
 #include <utility>
@@ -184,6 +185,42 @@ void add_matmul(GradcheckSamples& t) {
   };
   t["dot"] = {{"[4] . [4]", [](In in) { return ex::dot(in[0], in[1]); }, {uniform64({4}), uniform64({4})}}};
   t["outer"] = {{"[3] x [2]", [](In in) { return ex::outer(in[0], in[1]); }, {uniform64({3}), uniform64({2})}}};
+}
+
+void add_conv(GradcheckSamples& t) {
+  using Pair = std::array<std::int64_t, 2>;
+  auto conv = [](Pair stride, Pair padding, Pair dilation, std::int64_t groups) {
+    return [=](In in) {
+      return ex::conv2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), stride, padding, dilation, groups);
+    };
+  };
+  // The first sample, which drives the bad-input matrix, has no bias: the matrix treats
+  // every input as required, and an undefined bias is a valid call.
+  t["conv2d"] = {
+      {"[2, 4, 5, 5] with [3, 4, 3, 3]",
+       [](In in) { return ex::conv2d(in[0], in[1]); },
+       {uniform64({2, 4, 5, 5}), uniform64({3, 4, 3, 3})}},
+      {"[2, 4, 5, 5] with [3, 4, 3, 3] and bias",
+       [](In in) { return ex::conv2d(in[0], in[1], in[2]); },
+       {uniform64({2, 4, 5, 5}), uniform64({3, 4, 3, 3}), uniform64({3})}},
+      {"stride 2 and padding 1",
+       conv({2, 2}, {1, 1}, {1, 1}, 1),
+       {uniform64({2, 2, 5, 5}), uniform64({3, 2, 3, 3}), uniform64({3})}},
+      {"dilation 2 with uneven padding",
+       conv({1, 1}, {2, 1}, {2, 2}, 1),
+       {uniform64({1, 2, 5, 5}), uniform64({2, 2, 3, 3}), uniform64({2})}},
+      {"groups 2", conv({1, 1}, {0, 0}, {1, 1}, 2), {uniform64({2, 4, 4, 4}), uniform64({4, 2, 2, 2}), uniform64({4})}},
+      {"depthwise (groups == C)",
+       conv({1, 1}, {1, 1}, {1, 1}, 3),
+       {uniform64({2, 3, 4, 4}), uniform64({3, 1, 3, 3}), uniform64({3})}},
+      {"no bias", conv({1, 1}, {0, 1}, {1, 1}, 1), {uniform64({2, 2, 4, 5}), uniform64({3, 2, 2, 3})}},
+      {"unbatched [C, H, W]",
+       conv({1, 2}, {1, 0}, {1, 1}, 1),
+       {uniform64({2, 4, 5}), uniform64({2, 2, 3, 2}), uniform64({2})}},
+      {"transposed input view",
+       [](In in) { return ex::conv2d(ex::transpose(in[0], 2, 3), in[1], in[2]); },
+       {uniform64({1, 2, 5, 4}), uniform64({2, 2, 2, 2}), uniform64({2})}},
+  };
 }
 
 void add_activation(GradcheckSamples& t) {
@@ -404,6 +441,7 @@ GradcheckSamples registry_gradcheck_samples() {
   add_arithmetic(table);
   add_shape(table);
   add_matmul(table);
+  add_conv(table);
   add_activation(table);
   add_math(table);
   add_reduction(table);

@@ -6,6 +6,7 @@
 // ops. The pointwise ops have no entries here: their engine is
 // pointwise::Pointwise<Op> (pointwise.hpp).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -58,6 +59,10 @@ Tensor zero_(const Tensor& self);
 Tensor fill_(const Tensor& self, const Scalar& value);
 Tensor copy_(const Tensor& dst, const Tensor& src);
 Tensor clamp_(const Tensor& self, const std::optional<Scalar>& min, const std::optional<Scalar>& max);
+
+// conv
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, std::array<std::int64_t, 2> stride,
+              std::array<std::int64_t, 2> padding, std::array<std::int64_t, 2> dilation, std::int64_t groups);
 
 // loss
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction);

@@ -5,6 +5,7 @@
 #include "extensor/autograd/ops/aliases.hpp"
 #include "extensor/autograd/ops/arithmetic.hpp"
 #include "extensor/autograd/ops/comparison.hpp"
+#include "extensor/autograd/ops/conv.hpp"
 #include "extensor/autograd/ops/indexing.hpp"
 #include "extensor/autograd/ops/loss.hpp"
 #include "extensor/autograd/ops/math.hpp"
