@@ -205,9 +205,12 @@ Tensor kernels::max_pool2d_gather(const Tensor& source, const Tensor& indices, c
   kernels::pooling::check_floating_input(fn, source);
   const Geometry g = kernels::pooling::plane_geometry(fn, source.shape());
   detail::defined(fn, indices, "indices");
-  if (indices.dtype() != DType::Int64 || indices.dim() != source.dim())
-    detail::fail("{}: indices must be int64 of rank {}, got {} with shape {}", fn, source.dim(), indices.dtype(),
-                 indices.shape());
+  bool same_planes = indices.dim() == source.dim();
+  for (std::int64_t d = 0; same_planes && d + 2 < source.dim(); ++d)
+    same_planes = indices.shape()[static_cast<std::size_t>(d)] == source.shape()[static_cast<std::size_t>(d)];
+  if (indices.dtype() != DType::Int64 || !same_planes)
+    detail::fail("{}: indices must be int64 with the leading dims of {}, got {} with shape {}", fn, source.shape(),
+                 indices.dtype(), indices.shape());
   Tensor out = detail::allocate(indices.shape(), source.dtype(), fn);
   const Tensor ic = indices.contiguous();
   const PlaneStrides s(source);
