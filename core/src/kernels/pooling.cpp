@@ -116,37 +116,41 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::arra
     T* o = out.data<T>();
     std::int64_t* idx = indices.data<std::int64_t>();
     const std::int64_t plane_out = g.out_h * g.out_w;
-    kernels::pooling::for_planes(g.planes, plane_out * w.kernel[0] * w.kernel[1], [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t p = b; p < e; ++p) {
-        const T* plane = in + s.plane(p);
-        for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
-          std::int64_t h0 = oh * w.stride[0] - w.padding[0];
-          const std::int64_t h1 = std::min(h0 + (w.kernel[0] - 1) * w.dilation[0] + 1, g.in_h);
-          while (h0 < 0) h0 += w.dilation[0];
-          for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
-            std::int64_t w0 = ow * w.stride[1] - w.padding[1];
-            const std::int64_t w1 = std::min(w0 + (w.kernel[1] - 1) * w.dilation[1] + 1, g.in_w);
-            while (w0 < 0) w0 += w.dilation[1];
-            // A window with no input element (impossible once padding <= kernel / 2)
-            // keeps -inf and the out-of-range index -1.
-            C best = -std::numeric_limits<C>::infinity();
-            std::int64_t best_index = (h0 < h1 && w0 < w1) ? h0 * g.in_w + w0 : -1;
-            for (std::int64_t h = h0; h < h1; h += w.dilation[0])
-              for (std::int64_t x = w0; x < w1; x += w.dilation[1]) {
-                const C v = static_cast<C>(plane[h * s.row + x * s.col]);
-                // NaN propagates like PyTorch: every NaN replaces the maximum.
-                if (v > best || std::isnan(v)) {
-                  best = v;
-                  best_index = h * g.in_w + x;
-                }
+    kernels::pooling::for_planes(
+        g.planes,
+        static_cast<double>(plane_out) *
+            static_cast<double>(std::min(w.kernel[0], g.in_h) * std::min(w.kernel[1], g.in_w)),
+        [&](std::int64_t b, std::int64_t e) {
+          for (std::int64_t p = b; p < e; ++p) {
+            const T* plane = in + s.plane(p);
+            for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
+              std::int64_t h0 = oh * w.stride[0] - w.padding[0];
+              const std::int64_t h1 = std::min(h0 + (w.kernel[0] - 1) * w.dilation[0] + 1, g.in_h);
+              while (h0 < 0) h0 += w.dilation[0];
+              for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
+                std::int64_t w0 = ow * w.stride[1] - w.padding[1];
+                const std::int64_t w1 = std::min(w0 + (w.kernel[1] - 1) * w.dilation[1] + 1, g.in_w);
+                while (w0 < 0) w0 += w.dilation[1];
+                // A window with no input element (impossible once padding <= kernel / 2)
+                // keeps -inf and the out-of-range index -1.
+                C best = -std::numeric_limits<C>::infinity();
+                std::int64_t best_index = (h0 < h1 && w0 < w1) ? h0 * g.in_w + w0 : -1;
+                for (std::int64_t h = h0; h < h1; h += w.dilation[0])
+                  for (std::int64_t x = w0; x < w1; x += w.dilation[1]) {
+                    const C v = static_cast<C>(plane[h * s.row + x * s.col]);
+                    // NaN propagates like PyTorch: every NaN replaces the maximum.
+                    if (v > best || std::isnan(v)) {
+                      best = v;
+                      best_index = h * g.in_w + x;
+                    }
+                  }
+                const std::int64_t at = p * plane_out + oh * g.out_w + ow;
+                o[at] = static_cast<T>(best);
+                idx[at] = best_index;
               }
-            const std::int64_t at = p * plane_out + oh * g.out_w + ow;
-            o[at] = static_cast<T>(best);
-            idx[at] = best_index;
+            }
           }
-        }
-      }
-    });
+        });
   });
   return {std::move(out), std::move(indices)};
 }
@@ -183,20 +187,21 @@ Tensor max_pool2d_backward(const Tensor& grad, const Tensor& input, const Tensor
     const std::int64_t* ip = ic.data<std::int64_t>();
     T* r = result.data<T>();
     const std::int64_t plane_in = g.in_h * g.in_w, plane_out = g.out_h * g.out_w;
-    kernels::pooling::for_planes(g.planes, plane_in + plane_out, [&](std::int64_t b, std::int64_t e) {
-      std::vector<C> acc(static_cast<std::size_t>(plane_in));
-      for (std::int64_t p = b; p < e; ++p) {
-        std::fill(acc.begin(), acc.end(), C(0));
-        for (std::int64_t o = 0; o < plane_out; ++o) {
-          const std::int64_t at = ip[p * plane_out + o];
-          if (at < 0 || at >= plane_in)
-            detail::fail("{}: index {} is outside the input plane of {} x {}", fn, at, g.in_h, g.in_w);
-          acc[static_cast<std::size_t>(at)] += static_cast<C>(gp[p * plane_out + o]);
-        }
-        for (std::int64_t i = 0; i < plane_in; ++i)
-          r[p * plane_in + i] = static_cast<T>(acc[static_cast<std::size_t>(i)]);
-      }
-    });
+    kernels::pooling::for_planes(
+        g.planes, static_cast<double>(plane_in) + static_cast<double>(plane_out), [&](std::int64_t b, std::int64_t e) {
+          std::vector<C> acc(static_cast<std::size_t>(plane_in));
+          for (std::int64_t p = b; p < e; ++p) {
+            std::fill(acc.begin(), acc.end(), C(0));
+            for (std::int64_t o = 0; o < plane_out; ++o) {
+              const std::int64_t at = ip[p * plane_out + o];
+              if (at < 0 || at >= plane_in)
+                detail::fail("{}: index {} is outside the input plane of {} x {}", fn, at, g.in_h, g.in_w);
+              acc[static_cast<std::size_t>(at)] += static_cast<C>(gp[p * plane_out + o]);
+            }
+            for (std::int64_t i = 0; i < plane_in; ++i)
+              r[p * plane_in + i] = static_cast<T>(acc[static_cast<std::size_t>(i)]);
+          }
+        });
   });
   return result;
 }
@@ -220,7 +225,7 @@ Tensor kernels::max_pool2d_gather(const Tensor& source, const Tensor& indices, c
     const T* src = source.data<T>();
     const std::int64_t* ip = ic.data<std::int64_t>();
     T* o = out.data<T>();
-    kernels::pooling::for_planes(g.planes, plane_out, [&](std::int64_t b, std::int64_t e) {
+    kernels::pooling::for_planes(g.planes, static_cast<double>(plane_out), [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t p = b; p < e; ++p)
         for (std::int64_t i = 0; i < plane_out; ++i) {
           const std::int64_t at = ip[p * plane_out + i];

@@ -57,7 +57,7 @@ struct AdaptiveWindows {
 
 template <class Windows>
 Tensor pool_average(const char* fn, const Tensor& input, const Geometry& g, const Windows& windows,
-                    std::int64_t window_elements) {
+                    double window_elements) {
   Tensor out = detail::allocate(g.out_shape, input.dtype(), fn);
   const PlaneStrides s(input);
   detail::dispatch_floating(input.dtype(), [&]<class T>() {
@@ -65,28 +65,30 @@ Tensor pool_average(const char* fn, const Tensor& input, const Geometry& g, cons
     const T* in = input.data<T>();
     T* o = out.data<T>();
     const std::int64_t plane_out = g.out_h * g.out_w;
-    kernels::pooling::for_planes(g.planes, plane_out * window_elements, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t p = b; p < e; ++p) {
-        const T* plane = in + s.plane(p);
-        for (std::int64_t oh = 0; oh < g.out_h; ++oh)
-          for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
-            const Cell c = windows(oh, ow);
-            C total = 0;
-            for (std::int64_t h = c.h0; h < c.h1; ++h)
-              for (std::int64_t x = c.w0; x < c.w1; ++x) total += static_cast<C>(plane[h * s.row + x * s.col]);
-            // A window entirely in the padding averages nothing: 0, like PyTorch.
-            o[p * plane_out + oh * g.out_w + ow] =
-                static_cast<T>(c.divisor > 0 ? total / static_cast<C>(c.divisor) : C(0));
-          }
-      }
-    });
+    kernels::pooling::for_planes(g.planes, static_cast<double>(plane_out) * window_elements,
+                                 [&](std::int64_t b, std::int64_t e) {
+                                   for (std::int64_t p = b; p < e; ++p) {
+                                     const T* plane = in + s.plane(p);
+                                     for (std::int64_t oh = 0; oh < g.out_h; ++oh)
+                                       for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
+                                         const Cell c = windows(oh, ow);
+                                         C total = 0;
+                                         for (std::int64_t h = c.h0; h < c.h1; ++h)
+                                           for (std::int64_t x = c.w0; x < c.w1; ++x)
+                                             total += static_cast<C>(plane[h * s.row + x * s.col]);
+                                         // A window entirely in the padding averages nothing: 0, like PyTorch.
+                                         o[p * plane_out + oh * g.out_w + ow] =
+                                             static_cast<T>(c.divisor > 0 ? total / static_cast<C>(c.divisor) : C(0));
+                                       }
+                                   }
+                                 });
   });
   return out;
 }
 
 template <class Windows>
 Tensor unpool_average(const char* fn, const Tensor& grad, const Shape& input_shape, const Geometry& g,
-                      const Windows& windows, std::int64_t window_elements) {
+                      const Windows& windows, double window_elements) {
   Tensor result = detail::allocate(input_shape, grad.dtype(), fn);
   const Tensor gc = grad.contiguous();
   detail::dispatch_floating(grad.dtype(), [&]<class T>() {
@@ -94,22 +96,24 @@ Tensor unpool_average(const char* fn, const Tensor& grad, const Shape& input_sha
     const T* gp = gc.data<T>();
     T* r = result.data<T>();
     const std::int64_t plane_in = g.in_h * g.in_w, plane_out = g.out_h * g.out_w;
-    kernels::pooling::for_planes(g.planes, plane_in + plane_out * window_elements, [&](std::int64_t b, std::int64_t e) {
-      std::vector<C> acc(static_cast<std::size_t>(plane_in));
-      for (std::int64_t p = b; p < e; ++p) {
-        std::fill(acc.begin(), acc.end(), C(0));
-        for (std::int64_t oh = 0; oh < g.out_h; ++oh)
-          for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
-            const Cell c = windows(oh, ow);
-            if (c.divisor <= 0) continue;
-            const C share = static_cast<C>(gp[p * plane_out + oh * g.out_w + ow]) / static_cast<C>(c.divisor);
-            for (std::int64_t h = c.h0; h < c.h1; ++h)
-              for (std::int64_t x = c.w0; x < c.w1; ++x) acc[static_cast<std::size_t>(h * g.in_w + x)] += share;
+    kernels::pooling::for_planes(
+        g.planes, static_cast<double>(plane_in) + static_cast<double>(plane_out) * window_elements,
+        [&](std::int64_t b, std::int64_t e) {
+          std::vector<C> acc(static_cast<std::size_t>(plane_in));
+          for (std::int64_t p = b; p < e; ++p) {
+            std::fill(acc.begin(), acc.end(), C(0));
+            for (std::int64_t oh = 0; oh < g.out_h; ++oh)
+              for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
+                const Cell c = windows(oh, ow);
+                if (c.divisor <= 0) continue;
+                const C share = static_cast<C>(gp[p * plane_out + oh * g.out_w + ow]) / static_cast<C>(c.divisor);
+                for (std::int64_t h = c.h0; h < c.h1; ++h)
+                  for (std::int64_t x = c.w0; x < c.w1; ++x) acc[static_cast<std::size_t>(h * g.in_w + x)] += share;
+              }
+            for (std::int64_t i = 0; i < plane_in; ++i)
+              r[p * plane_in + i] = static_cast<T>(acc[static_cast<std::size_t>(i)]);
           }
-        for (std::int64_t i = 0; i < plane_in; ++i)
-          r[p * plane_in + i] = static_cast<T>(acc[static_cast<std::size_t>(i)]);
-      }
-    });
+        });
   });
   return result;
 }
@@ -141,7 +145,13 @@ AdaptiveWindows adaptive_windows(const char* fn, const Shape& input_shape, Pair 
 }
 
 // The most input elements one adaptive window covers along a dim of in split into out.
-std::int64_t adaptive_extent(std::int64_t in, std::int64_t out) { return in / out + 2; }
+double adaptive_extent(std::int64_t in, std::int64_t out) { return static_cast<double>(in / out + 2); }
+
+// The most input elements one avg_pool2d window covers.
+double avg_window_elements(const AvgWindows& a) {
+  return static_cast<double>(std::min(a.w.kernel[0], a.g.in_h)) *
+         static_cast<double>(std::min(a.w.kernel[1], a.g.in_w));
+}
 
 }  // namespace
 
@@ -150,7 +160,7 @@ Tensor kernels::avg_pool2d(const Tensor& input, Pair kernel_size, Pair stride, P
   const char* fn = "avg_pool2d";
   pooling::check_floating_input(fn, input);
   const AvgWindows a = avg_windows(fn, input.shape(), kernel_size, stride, padding, ceil_mode, count_include_pad);
-  return pool_average(fn, input, a.g, a, a.w.kernel[0] * a.w.kernel[1]);
+  return pool_average(fn, input, a.g, a, avg_window_elements(a));
 }
 
 Tensor avg_pool2d_backward(const Tensor& grad, const Shape& input_shape, Pair kernel_size, Pair stride, Pair padding,
@@ -158,7 +168,7 @@ Tensor avg_pool2d_backward(const Tensor& grad, const Shape& input_shape, Pair ke
   const char* fn = "avg_pool2d_backward";
   const AvgWindows a = avg_windows(fn, input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad);
   kernels::pooling::check_grad(fn, grad, a.g.out_shape);
-  return unpool_average(fn, grad, input_shape, a.g, a, a.w.kernel[0] * a.w.kernel[1]);
+  return unpool_average(fn, grad, input_shape, a.g, a, avg_window_elements(a));
 }
 
 Tensor kernels::adaptive_avg_pool2d(const Tensor& input, Pair output_size) {

@@ -58,11 +58,12 @@ struct PlaneStrides {
   std::int64_t plane(std::int64_t p) const { return (p / channels) * batch + (p % channels) * channel; }
 };
 
-// Runs fn(begin, end) over the planes, in parallel once a chunk holds enough work.
+// Runs fn(begin, end) over the planes, in parallel once a chunk holds enough work
+// (elements touched per plane, in double: the product of sizes may exceed int64).
 template <class F>
-void for_planes(std::int64_t planes, std::int64_t work_per_plane, F&& fn) {
-  const std::int64_t grain =
-      std::max<std::int64_t>(1, detail::kGrainElements / std::max<std::int64_t>(1, work_per_plane));
+void for_planes(std::int64_t planes, double work_per_plane, F&& fn) {
+  const double per_grain = static_cast<double>(detail::kGrainElements) / std::max(1.0, work_per_plane);
+  const std::int64_t grain = per_grain < 1 ? 1 : static_cast<std::int64_t>(per_grain);
   detail::parallel_for(0, planes, grain, fn);
 }
 
