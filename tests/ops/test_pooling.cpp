@@ -303,3 +303,21 @@ TEST_CASE("avg_pool2d and adaptive_avg_pool2d: errors name the op") {
       },
       "adaptive_avg_pool2d_backward: grad of shape [2, 2]");
 }
+
+TEST_CASE("pooling: windows of 2^31 are clipped to the input") {
+  const std::int64_t k31 = std::int64_t{1} << 31, k30 = std::int64_t{1} << 30;
+  const Tensor x = ex::ones({1, 1, 1}, DType::Float64);
+  // Output size: (1 + 2 * 2^30 - (2^31 - 1) - 1) / 1 + 1 = 2 per dim.
+  check_values(ex::max_pool2d(x, {k31, k31}, {1, 1}, {k30, k30}), {1, 2, 2}, {1, 1, 1, 1});
+  check_values(ex::avg_pool2d(x, {k31, k31}, {1, 1}, {k30, k30}, false, false), {1, 2, 2}, {1, 1, 1, 1});
+}
+
+TEST_CASE("max_pool2d: dilated windows starting in the padding") {
+  // Kernel 3, dilation 3, stride 2, padding 1 over a row of 7 (PyTorch 1.13's values):
+  // windows start at -1 and 1, so their elements are {-1, 2, 5} (-1 is padding) and
+  // {1, 4, 7} (7 is past the end).
+  const Tensor x = ex::tensor(std::vector<double>{0, 1, 6, 3, 4, 2, 5}, {1, 1, 7});
+  auto [out, indices] = ex::max_pool2d_with_indices(x, {1, 3}, {1, 2}, {0, 1}, {1, 3});
+  check_values(out, {1, 1, 2}, {6, 4});
+  CHECK(indices.to_vector<std::int64_t>() == std::vector<std::int64_t>{2, 4});
+}

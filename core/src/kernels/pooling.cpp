@@ -34,6 +34,10 @@ std::int64_t pooled_size(std::int64_t in, std::int64_t k, std::int64_t pad, std:
 }
 }  // namespace
 
+std::int64_t first_inside(std::int64_t start, std::int64_t step) {
+  return start >= 0 ? start : start + (-start + step - 1) / step * step;
+}
+
 Geometry plane_geometry(const char* fn, const Shape& s) {
   if (s.size() != 3 && s.size() != 4)
     detail::fail("{}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape {}", fn, s);
@@ -126,11 +130,11 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::arra
             for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
               std::int64_t h0 = oh * w.stride[0] - w.padding[0];
               const std::int64_t h1 = std::min(h0 + (w.kernel[0] - 1) * w.dilation[0] + 1, g.in_h);
-              while (h0 < 0) h0 += w.dilation[0];
+              h0 = kernels::pooling::first_inside(h0, w.dilation[0]);
               for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
                 std::int64_t w0 = ow * w.stride[1] - w.padding[1];
                 const std::int64_t w1 = std::min(w0 + (w.kernel[1] - 1) * w.dilation[1] + 1, g.in_w);
-                while (w0 < 0) w0 += w.dilation[1];
+                w0 = kernels::pooling::first_inside(w0, w.dilation[1]);
                 // A window with no input element (impossible once padding <= kernel / 2)
                 // keeps -inf and the out-of-range index -1.
                 C best = -std::numeric_limits<C>::infinity();

@@ -29,6 +29,9 @@ struct Window {
   bool ceil_mode = false;
 };
 
+// The first of start, start + step, ... that is not negative (step > 0).
+std::int64_t first_inside(std::int64_t start, std::int64_t step);
+
 // Checks rank 3 or 4 and nonzero C, H, W (N may be 0), throwing "fn: ...".
 Geometry plane_geometry(const char* fn, const Shape& input_shape);
 
