@@ -206,6 +206,17 @@ std::map<std::string, Probe> builtin_probes() {
                         unary([](const Tensor& x) { return ex::cross_entropy(x, class_targets()); })};
   p["nll_loss"] = {{EX_BACKWARD_KERNEL(nll_loss_backward)},
                    unary([](const Tensor& x) { return ex::nll_loss(x, class_targets()); })};
+  // Pooling takes [C, H, W] or [N, C, H, W]: ones of [1, 2, 2], one 2x2 window.
+  const auto planes = [](auto op) { return [op](DType d, bool rg) { return op(input(d, rg, {1, 2, 2})); }; };
+  p["max_pool2d"] = {{EX_BACKWARD_KERNEL(max_pool2d_backward)}, planes([](const Tensor& x) {
+                       return ex::max_pool2d(x, {2, 2});
+                     })};
+  p["avg_pool2d"] = {{EX_BACKWARD_KERNEL(avg_pool2d_backward)}, planes([](const Tensor& x) {
+                       return ex::avg_pool2d(x, {2, 2});
+                     })};
+  p["adaptive_avg_pool2d"] = {{EX_BACKWARD_KERNEL(adaptive_avg_pool2d_backward)}, planes([](const Tensor& x) {
+                                return ex::adaptive_avg_pool2d(x, {1, 1});
+                              })};
   return p;
 }
 

@@ -8,6 +8,7 @@
 
 #include "registry_samples.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <random>
@@ -426,6 +427,80 @@ void add_indexing(GradcheckSamples& t) {
   };
 }
 
+// Pooling on [2, 3, 6, 6] (unbatched [3, 6, 6] too). Max pooling's inputs are a shuffled
+// 0.05-spaced ramp, so no window has ties within a central difference's step.
+void add_pooling(GradcheckSamples& t) {
+  const auto distinct = [](const Shape& shape) {
+    std::vector<double> v(static_cast<std::size_t>(shape.numel()));
+    std::vector<std::size_t> order(v.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(20261203));
+    for (std::size_t i = 0; i < v.size(); ++i) v[order[i]] = 0.05 * static_cast<double>(i) - 2.0;
+    return ex::tensor(v, shape);
+  };
+  t["max_pool2d"] = {
+      {"kernel 2",
+       [](In in) {
+         return ex::max_pool2d(in[0], {2, 2});
+       },
+       {distinct({2, 3, 6, 6})}},
+      {"kernel 3, stride 2, padding 1, ceil_mode",
+       [](In in) {
+         return ex::max_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}, {1, 1}, true);
+       },
+       {distinct({2, 3, 6, 6})}},
+      {"kernel 2x3, stride 1x2, dilation 2x1, overlapping windows",
+       [](In in) {
+         return ex::max_pool2d(in[0], {2, 3}, {1, 2}, {1, 1}, {2, 1});
+       },
+       {distinct({2, 3, 6, 6})}},
+      {"unbatched, transposed, kernel 3 stride 1",
+       [](In in) {
+         return ex::max_pool2d(ex::transpose(in[0], 1, 2), {3, 3}, {1, 1});
+       },
+       {distinct({3, 6, 6})}},
+  };
+  t["avg_pool2d"] = {
+      {"kernel 2",
+       [](In in) {
+         return ex::avg_pool2d(in[0], {2, 2});
+       },
+       {uniform64({2, 3, 6, 6})}},
+      {"kernel 3, stride 2, padding 1, count_include_pad",
+       [](In in) {
+         return ex::avg_pool2d(in[0], {3, 3}, {2, 2}, {1, 1});
+       },
+       {uniform64({2, 3, 6, 6})}},
+      {"kernel 3, stride 2, padding 1, ceil_mode, exclude pad",
+       [](In in) {
+         return ex::avg_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}, true, false);
+       },
+       {uniform64({2, 3, 6, 6})}},
+      {"unbatched, kernel 2x3, stride 1x2, ceil_mode",
+       [](In in) {
+         return ex::avg_pool2d(in[0], {2, 3}, {1, 2}, {0, 1}, true);
+       },
+       {uniform64({3, 6, 6})}},
+  };
+  t["adaptive_avg_pool2d"] = {
+      {"6x6 to 3x3",
+       [](In in) {
+         return ex::adaptive_avg_pool2d(in[0], {3, 3});
+       },
+       {uniform64({2, 3, 6, 6})}},
+      {"5x7 to 3x2 (overlapping windows)",
+       [](In in) {
+         return ex::adaptive_avg_pool2d(in[0], {3, 2});
+       },
+       {uniform64({2, 3, 5, 7})}},
+      {"unbatched 4x3 to 6x5 (larger than the input)",
+       [](In in) {
+         return ex::adaptive_avg_pool2d(in[0], {6, 5});
+       },
+       {uniform64({3, 4, 3})}},
+  };
+}
+
 }  // namespace
 
 Tensor uniform64(const Shape& shape, double lo, double hi) {
@@ -447,6 +522,7 @@ GradcheckSamples registry_gradcheck_samples() {
   add_reduction(table);
   add_loss(table);
   add_indexing(table);
+  add_pooling(table);
   return table;
 }
 

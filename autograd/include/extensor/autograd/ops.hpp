@@ -10,5 +10,6 @@
 #include "extensor/autograd/ops/loss.hpp"
 #include "extensor/autograd/ops/math.hpp"
 #include "extensor/autograd/ops/matmul.hpp"
+#include "extensor/autograd/ops/pooling.hpp"
 #include "extensor/autograd/ops/reduction.hpp"
 #include "extensor/autograd/ops/shape.hpp"
