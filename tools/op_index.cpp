@@ -202,6 +202,11 @@ std::map<std::string, Probe> builtin_probes() {
                         unary([](const Tensor& x) { return ex::cross_entropy(x, class_targets()); })};
   p["nll_loss"] = {{EX_BACKWARD_KERNEL(nll_loss_backward)},
                    unary([](const Tensor& x) { return ex::nll_loss(x, class_targets()); })};
+  // Normalization and padding.
+  p["batch_norm"] = {{EX_BACKWARD_KERNEL(batch_norm_backward)}, unary([](const Tensor& x) {
+                       return ex::batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true);
+                     })};
+  p["pad"] = {{EX_BACKWARD_KERNEL(pad_backward)}, unary([](const Tensor& x) { return ex::pad(x, {1, 1}); })};
   return p;
 }
 
