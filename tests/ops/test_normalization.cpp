@@ -119,6 +119,15 @@ TEST_CASE("batch_norm dtypes") {
     const double tol = dt == ex::DType::Float32 ? 1e-5 : 3e-2;
     check_values(y, {3, 2, 5}, ref.to_vector<double>(), tol, tol);
     CHECK(rm.dtype() == ex::DType::Float32);
+    // The backward computes in float32 and rounds to the input's dtype.
+    const Tensor g = ex::test::wave({3, 2, 5}, 2);
+    const Tensor m = ex::mean(x64, {0, 2}), is = ex::full({2}, 1.0, ex::DType::Float64);
+    const ex::BatchNormGradients want = ex::batch_norm_backward(g, x64, Tensor(), m, is, true);
+    const ex::BatchNormGradients got = ex::batch_norm_backward(g.to(dt), x64.to(dt), Tensor(), m, is, true);
+    CHECK(got.input.dtype() == dt);
+    CHECK(got.bias.dtype() == dt);
+    check_values(got.input, {3, 2, 5}, want.input.to_vector<double>(), 5 * tol, 5 * tol);
+    check_values(got.bias, {2}, want.bias.to_vector<double>(), 5 * tol, 5 * tol);
   }
   // Empty batches give an empty result and leave the running statistics alone.
   Tensor rm = ex::zeros({2}), rv = ex::ones({2});
