@@ -217,6 +217,11 @@ std::map<std::string, Probe> builtin_probes() {
   p["adaptive_avg_pool2d"] = {{EX_BACKWARD_KERNEL(adaptive_avg_pool2d_backward)}, planes([](const Tensor& x) {
                                 return ex::adaptive_avg_pool2d(x, {1, 1});
                               })};
+  // Normalization and padding.
+  p["batch_norm"] = {{EX_BACKWARD_KERNEL(batch_norm_backward)}, unary([](const Tensor& x) {
+                       return ex::batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true);
+                     })};
+  p["pad"] = {{EX_BACKWARD_KERNEL(pad_backward)}, unary([](const Tensor& x) { return ex::pad(x, {1, 1}); })};
   return p;
 }
 

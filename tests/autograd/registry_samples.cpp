@@ -501,6 +501,74 @@ void add_pooling(GradcheckSamples& t) {
   };
 }
 
+// pad in every mode: 1-D and 2-D, negative constant pads, unbatched input.
+void add_padding(GradcheckSamples& t) {
+  using ex::PadMode;
+  t["pad"] = {
+      {"constant [2, 3, 4] by (1, 2)",
+       [](In in) {
+         return ex::pad(in[0], {1, 2});
+       },
+       {uniform64({2, 3, 4})}},
+      {"constant crop 2-D",
+       [](In in) {
+         return ex::pad(in[0], {-1, 2, 1, -1}, PadMode::Constant, 0.5);
+       },
+       {uniform64({2, 3, 4})}},
+      {"reflect 1-D",
+       [](In in) {
+         return ex::pad(in[0], {2, 1}, PadMode::Reflect);
+       },
+       {uniform64({1, 2, 4})}},
+      {"reflect 2-D unbatched",
+       [](In in) {
+         return ex::pad(in[0], {1, 2, 2, 1}, PadMode::Reflect);
+       },
+       {uniform64({2, 3, 4})}},
+      {"replicate 1-D transposed",
+       [](In in) {
+         return ex::pad(ex::transpose(in[0], 1, 2), {2, 3}, PadMode::Replicate);
+       },
+       {uniform64({2, 3, 2})}},
+      {"replicate 2-D",
+       [](In in) {
+         return ex::pad(in[0], {1, 1, 0, 2}, PadMode::Replicate);
+       },
+       {uniform64({1, 2, 2, 3})}},
+  };
+}
+
+// batch_norm in training and eval mode, with and without weight and bias, on [N, C],
+// [N, C, L] and [N, C, H, W]. Running statistics are made inside fn: each call updates
+// its own. The first sample takes only the input: the bad-input matrix requires every
+// input it makes undefined to be reported, and weight and bias may be absent.
+void add_normalization(GradcheckSamples& t) {
+  const auto stats = [] { return std::pair{uniform64({3}, -0.5, 0.5), uniform64({3}, 0.5, 1.5)}; };
+  t["batch_norm"] = {
+      {"training [2, 3, 2, 2] without weight and bias",
+       [](In in) { return ex::batch_norm(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true); },
+       {uniform64({2, 3, 2, 2})}},
+      {"training [4, 3] no running stats",
+       [](In in) { return ex::batch_norm(in[0], Tensor(), Tensor(), in[1], in[2], true); },
+       {uniform64({4, 3}), uniform64({3}, 0.5, 1.5), uniform64({3})}},
+      {"training [2, 3, 4] with running stats",
+       [stats](In in) {
+         auto [rm, rv] = stats();
+         return ex::batch_norm(in[0], rm, rv, in[1], in[2], true, 0.2);
+       },
+       {uniform64({2, 3, 4}), uniform64({3}, 0.5, 1.5), uniform64({3})}},
+      {"eval [2, 3, 4]",
+       [r = stats()](In in) { return ex::batch_norm(in[0], r.first, r.second, in[1], in[2], false); },
+       {uniform64({2, 3, 4}), uniform64({3}, 0.5, 1.5), uniform64({3})}},
+      {"eval [4, 3] weight only",
+       [r = stats()](In in) { return ex::batch_norm(in[0], r.first, r.second, in[1], Tensor(), false); },
+       {uniform64({4, 3}), uniform64({3}, 0.5, 1.5)}},
+      {"eval [2, 3, 2, 2] no weight",
+       [r = stats()](In in) { return ex::batch_norm(in[0], r.first, r.second, Tensor(), Tensor(), false); },
+       {uniform64({2, 3, 2, 2})}},
+  };
+}
+
 }  // namespace
 
 Tensor uniform64(const Shape& shape, double lo, double hi) {
@@ -523,6 +591,8 @@ GradcheckSamples registry_gradcheck_samples() {
   add_loss(table);
   add_indexing(table);
   add_pooling(table);
+  add_padding(table);
+  add_normalization(table);
   return table;
 }
 

@@ -13,6 +13,8 @@
 
 #include "extensor/core/axes.hpp"
 #include "extensor/core/kernels/loss.hpp"
+#include "extensor/core/kernels/normalization.hpp"
+#include "extensor/core/kernels/padding.hpp"
 #include "extensor/core/scalar.hpp"
 #include "extensor/core/shape.hpp"
 #include "extensor/core/tensor.hpp"
@@ -109,4 +111,11 @@ std::vector<Tensor> split(const Tensor& t, const std::vector<std::int64_t>& size
 std::vector<Tensor> split(const Tensor& t, std::int64_t sections, std::int64_t axis = 0);
 Tensor concatenate(const std::vector<Tensor>& tensors, std::int64_t axis = 0);
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis = 0);
+
+// normalization: updates running_mean and running_var in place (training, when defined)
+BatchNormForward batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                            const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps);
+
+// padding
+Tensor pad(const Tensor& input, const std::vector<std::int64_t>& pads, PadMode mode, double value);
 }  // namespace ex::kernels

@@ -11,5 +11,7 @@
 #include "extensor/autograd/ops/math.hpp"
 #include "extensor/autograd/ops/matmul.hpp"
 #include "extensor/autograd/ops/pooling.hpp"
+#include "extensor/autograd/ops/normalization.hpp"
+#include "extensor/autograd/ops/padding.hpp"
 #include "extensor/autograd/ops/reduction.hpp"
 #include "extensor/autograd/ops/shape.hpp"
