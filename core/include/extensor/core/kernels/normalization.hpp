@@ -30,7 +30,9 @@ struct BatchNormMask {
 // Gradient of batch_norm. grad and input: [N, C], [N, C, L] or [N, C, H, W], same
 // shape, floating, same dtype; weight: [C] or undefined (all ones); mean, invstd: the
 // statistics the forward returned ([C]). With M = numel / C elements per channel and
-// xhat = (input - mean) * invstd:
+// xhat = (input - mean) * invstd. training says whether mean and invstd are the batch's
+// own statistics (so they depend on input): true in training mode and whenever the
+// forward had no running statistics.
 //   training: grad_input = invstd * w / M * (M * g - sum(g) - xhat * sum(g * xhat));
 //   eval:     grad_input = g * invstd * w (the running statistics are constants);
 //   grad_weight = sum(g * xhat), grad_bias = sum(g), sums over all dims but 1.
