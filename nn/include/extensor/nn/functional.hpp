@@ -50,4 +50,16 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {}
 Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
 Tensor dropout(const Tensor& input, double p, bool training, Generator& gen);
 
+// Channel dropout, like torch.nn.functional.dropout2d: when training and p > 0, each
+// channel of input [N, C, H, W] (or unbatched [C, H, W]) is zeroed as a whole with
+// probability p and the others scaled by 1 / (1 - p); one mask value per (n, c), drawn
+// from gen (the default generator when omitted) as dropout draws its mask, applied with
+// the recording multiply (broadcast over H and W), so gradients flow through the kept
+// channels. When not training or p == 0 the input itself is returned. A 3-D input is
+// unbatched [C, H, W] (PyTorch 1.13 takes it as [N, C, L]). Throws ex::Error
+// "dropout2d: ..." for p outside [0, 1] (NaN included), an undefined or non-floating
+// input, or a rank other than 3 or 4.
+Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true);
+Tensor dropout2d(const Tensor& input, double p, bool training, Generator& gen);
+
 }  // namespace ex::nn::functional

@@ -11,6 +11,8 @@
 //   Net net;  net(x);  net->parameters();
 
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -56,6 +58,12 @@ class ModuleHolder {
   requires(!(sizeof...(Tail) == 0 && std::is_base_of_v<ModuleHolder, std::remove_cvref_t<Head>>)) &&
       std::is_constructible_v<Impl, Head, Tail...> explicit ModuleHolder(Head&& head, Tail&&... tail)
       : impl_(std::make_shared<Impl>(std::forward<Head>(head), std::forward<Tail>(tail)...)) {}
+
+  // Constructs the module from a braced list of sizes, for modules constructible from
+  // one (nn::ZeroPad2d({1, 0, 2, 2}), nn::AdaptiveAvgPool2d({2, 3})): a braced list
+  // cannot reach the variadic constructor above, whose arguments are deduced.
+  explicit ModuleHolder(std::initializer_list<std::int64_t> sizes) requires
+      std::is_constructible_v<Impl, std::initializer_list<std::int64_t>> : impl_(std::make_shared<Impl>(sizes)) {}
 
   // Whether the holder holds no module (constructed from nullptr).
   bool is_empty() const noexcept { return impl_ == nullptr; }
