@@ -2,7 +2,8 @@
 # and resumed from its checkpoint for the other 2, then requires the two final
 # checkpoints (weights, optimizer, schedule, generator and metrics) to be the same bytes.
 # Also requires a resume with other settings to be refused. Run by CTest with -P: EXE is
-# the executable, WORK_DIR a scratch directory.
+# the executable (a job of fashion_mnist_job.hpp whose default --lr is 0.05), NAME its
+# name in messages, WORK_DIR a scratch directory.
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 set(common --limit 2000 --epochs 3 --threads 1 --dropout 0.1)
@@ -11,7 +12,7 @@ function(run_job name)
   execute_process(COMMAND ${EXE} ${common} --metrics ${WORK_DIR}/${name}.csv ${ARGN} WORKING_DIRECTORY ${WORK_DIR}
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(rc)
-    message(FATAL_ERROR "fashion_mnist_mlp ${ARGN} failed (exit ${rc}):\n${out}\n${err}")
+    message(FATAL_ERROR "${NAME} ${ARGN} failed (exit ${rc}):\n${out}\n${err}")
   endif()
 endfunction()
 
@@ -21,7 +22,7 @@ run_job(resumed --save ${WORK_DIR}/resumed.safetensors --resume ${WORK_DIR}/resu
 execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK_DIR}/straight.safetensors
                         ${WORK_DIR}/resumed.safetensors RESULT_VARIABLE differ)
 if(differ)
-  message(FATAL_ERROR "the resumed run's checkpoint differs from the uninterrupted run's")
+  message(FATAL_ERROR "${NAME}: the resumed run's checkpoint differs from the uninterrupted run's")
 endif()
 file(STRINGS ${WORK_DIR}/resumed.csv lines)
 list(LENGTH lines count)

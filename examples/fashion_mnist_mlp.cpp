@@ -1,54 +1,16 @@
-// The main job: an MLP (784-512-256-10, ReLU, optional dropout) trained on Fashion-MNIST
-// with cross-entropy and SGD with momentum, from Debian's dataset-fashion-mnist files.
-// The learning rate follows a cosine from --lr down to 0 over all steps
-// (ex::optim::CosineAnnealingLR stepped per batch); --schedule constant keeps it fixed.
-// Prints a progress bar with loss, throughput and ETA on a terminal (plain lines
-// otherwise), the test accuracy after each epoch, and writes a metrics CSV (epoch,
-// train_loss, test_loss, test_accuracy, seconds) to --metrics, by default
-// fashion_mnist_metrics.csv next to the executable: in the build tree, so a run from the
-// repository root leaves the checkout clean.
+// The main job: an MLP (784-512-256-10, ReLU, optional dropout after each hidden layer)
+// trained on Fashion-MNIST with cross-entropy and SGD with momentum, from Debian's
+// dataset-fashion-mnist files. The command line, schedule, metrics CSV
+// (fashion_mnist_metrics.csv next to the executable by default) and checkpoints are
+// fashion_mnist_job.hpp's:
 //
 //   fashion_mnist_mlp [--epochs 10] [--batch-size 64] [--lr 0.05] [--momentum 0.9]
 //                     [--schedule cosine|constant] [--dropout 0] [--threads N] [--seed 0] [--data-dir DIR]
 //                     [--limit N] [--metrics FILE] [--min-accuracy A] [--save FILE] [--resume FILE]
-// --min-accuracy exits with status 1 unless the final test accuracy reaches A (CI smoke).
-// --save writes a checkpoint (ex::optim::Checkpoint: weights, optimizer, schedule, the
-// random generator, the epoch and the metrics so far) after every epoch; --resume FILE
-// continues the run saved in FILE up to --epochs (the total), refusing a file saved with
-// other settings. A resumed run ends with the weights and metrics, bit for bit, of one
-// that was never stopped (at the same thread count); its CSV repeats the saved epochs'
-// metrics with the seconds left empty. --stop-after K ends the run after epoch K, as a
-// kill would, for testing resume.
-#include <unistd.h>
-
-#include <CLI/CLI.hpp>
-#include <charconv>
-#include <chrono>
-#include <cstdio>
-#include <extensor/extensor.hpp>
-#include <filesystem>
-#include <fstream>
-#include <memory>
-#include <optional>
-#include <string>
-#include <vector>
+//                     [--stop-after K]
+#include "fashion_mnist_job.hpp"
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-using ex::Tensor;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// fashion_mnist_metrics.csv in the executable's folder (Linux's /proc/self/exe; else the
-// folder argv[0] names, or the current one).
-std::string default_metrics_path(const char* argv0) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec || exe.empty()) exe = fs::path(argv0 != nullptr ? argv0 : "");
-  return (exe.parent_path() / "fashion_mnist_metrics.csv").string();
-}
 
 ex::nn::Sequential make_mlp(double dropout) {
   ex::nn::Sequential model(ex::nn::Flatten(), ex::nn::Linear(784, 512), ex::nn::ReLU());
@@ -60,204 +22,14 @@ ex::nn::Sequential make_mlp(double dropout) {
   return model;
 }
 
-// One line, redrawn in place on a terminal; every tenth of the epoch otherwise.
-class Progress {
- public:
-  Progress(std::int64_t epoch, std::int64_t epochs, std::int64_t batches)
-      : epoch_(epoch), epochs_(epochs), batches_(batches), tty_(isatty(fileno(stdout)) != 0), start_(Clock::now()) {}
-  void update(std::int64_t done, std::int64_t examples, double mean_loss) {
-    const double elapsed = seconds_since(start_);
-    const bool milestone = done == batches_ || done % std::max<std::int64_t>(batches_ / 10, 1) == 0;
-    if (!tty_ && !milestone) return;
-    const int width = 30;
-    const int filled = static_cast<int>(width * done / std::max<std::int64_t>(batches_, 1));
-    const double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(batches_ - done) : 0;
-    std::printf("%sepoch %lld/%lld [%s%s] %lld/%lld  loss %.4f  %.0f img/s  ETA %.1fs%s", tty_ ? "\r" : "",
-                static_cast<long long>(epoch_), static_cast<long long>(epochs_), std::string(filled, '#').c_str(),
-                std::string(width - filled, '.').c_str(), static_cast<long long>(done),
-                static_cast<long long>(batches_), mean_loss, static_cast<double>(examples) / std::max(elapsed, 1e-9),
-                eta, tty_ ? "" : "\n");
-    if (tty_ && done == batches_) std::printf("\n");
-    std::fflush(stdout);
-  }
-
- private:
-  std::int64_t epoch_, epochs_, batches_;
-  bool tty_;
-  Clock::time_point start_;
-};
-
-// The settings a checkpoint must have been saved with to be resumed: all but where the
-// data, metrics and checkpoints are, the thread count and when to stop. Numbers are
-// written in their shortest exact form, so equal settings give equal strings.
-std::string setting(double value) {
-  char text[32];
-  const auto end = std::to_chars(text, text + sizeof text, value).ptr;  // shortest exact form
-  return std::string(text, end);
-}
-
-// Per-epoch metrics, kept in the checkpoint so a resumed run's CSV is complete.
-struct History {
-  std::vector<double> train_loss, test_loss, test_accuracy;
-};
-
-struct Evaluation {
-  double loss;
-  double accuracy;
-};
-
-Evaluation evaluate(ex::nn::Sequential& model, const ex::data::FashionMNIST& test) {
-  ex::NoGradGuard no_grad;
-  model->eval();
-  ex::data::DataLoader loader(std::shared_ptr<const ex::data::Dataset>(&test, [](const ex::data::Dataset*) {}),
-                              ex::data::DataLoaderOptions(1000));
-  double loss_sum = 0, correct = 0;
-  for (const ex::data::Example& batch : loader) {
-    const Tensor logits = model(batch.data);
-    loss_sum += ex::cross_entropy(logits, batch.target, Tensor(), -100, ex::Reduction::Sum).item<double>();
-    correct += ex::sum(ex::equal(ex::argmax(logits, 1), batch.target)).item<double>();
-  }
-  model->train();
-  const auto n = static_cast<double>(test.size());
-  return {loss_sum / n, correct / n};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Fashion-MNIST MLP (784-512-256-10) trained with extensor"};
-  std::int64_t epochs = 10, batch_size = 64, limit = 0;
-  double lr = 0.05, momentum = 0.9, dropout = 0, min_accuracy = -1;
-  std::string schedule = "cosine";
-  int threads = 0;
-  std::uint64_t seed = 0;
-  std::string data_dir = ex::data::FashionMNIST::kDefaultRoot, metrics_path = default_metrics_path(argv[0]);
-  app.add_option("--epochs", epochs, "passes over the training set")->check(CLI::Range(1, 1000));
-  app.add_option("--batch-size", batch_size, "examples per step")->check(CLI::Range(1, 60000));
-  app.add_option("--lr", lr, "learning rate")->check(CLI::Range(0.0, 10.0));
-  app.add_option("--schedule", schedule, "learning-rate schedule: cosine (from --lr to 0 over all steps) or constant")
-      ->check(CLI::IsMember({"cosine", "constant"}));
-  app.add_option("--momentum", momentum, "SGD momentum")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--dropout", dropout, "dropout after each hidden layer (0: none)")->check(CLI::Range(0.0, 0.99));
-  app.add_option("--threads", threads, "threads (0: the default)")->check(CLI::Range(0, 1024));
-  app.add_option("--seed", seed, "seed of initialization, shuffling and dropout");
-  app.add_option("--data-dir", data_dir, "folder with the four *-ubyte.gz files");
-  app.add_option("--limit", limit, "use only the first N training images (0: all)")->check(CLI::Range(0, 60000));
-  app.add_option("--metrics", metrics_path, "metrics CSV to write (default: next to this executable)");
-  app.add_option("--min-accuracy", min_accuracy, "exit 1 unless the final test accuracy reaches this");
-  std::string save_path, resume_path;
-  std::int64_t stop_after = 0;
-  app.add_option("--save", save_path, "write a checkpoint to this file after every epoch");
-  app.add_option("--resume", resume_path, "continue the run saved in this checkpoint up to --epochs");
-  app.add_option("--stop-after", stop_after, "stop after this epoch, as if killed (0: never)")
-      ->check(CLI::Range(0, 1000));
-  CLI11_PARSE(app, argc, argv);
-
-  try {
-    if (threads > 0) ex::set_num_threads(threads);
-    ex::manual_seed(seed);
-    auto load_start = Clock::now();
-    auto train = std::make_shared<ex::data::FashionMNIST>(data_dir, true);
-    const ex::data::FashionMNIST test(data_dir, false);
-    std::shared_ptr<const ex::data::Dataset> train_set = train;
-    if (limit > 0 && limit < train->size())
-      train_set = std::make_shared<ex::data::TensorDataset>(train->images().slice(0, 0, limit),
-                                                            train->labels().slice(0, 0, limit));
-    std::printf("data: %lld training and %lld test images from %s (%.2fs)\n", static_cast<long long>(train_set->size()),
-                static_cast<long long>(test.size()), data_dir.c_str(), seconds_since(load_start));
-
-    auto model = make_mlp(dropout);
-    std::printf("%s", ex::nn::summary(model, {1, 1, 28, 28}).c_str());
-    ex::optim::SGD optimizer(model->parameters(), ex::optim::SGDOptions(lr).momentum(momentum));
-    ex::nn::CrossEntropyLoss criterion;
-    ex::data::DataLoader loader(train_set, ex::data::DataLoaderOptions(batch_size).shuffle(true).seed(seed));
-
-    // One scheduler step per batch, so batch k trains at 0.5 * lr * (1 + cos(pi * k /
-    // total_steps)) (computed recursively, as PyTorch does, so up to rounding).
-    std::optional<ex::optim::CosineAnnealingLR> scheduler;
-    if (schedule == "cosine") scheduler.emplace(optimizer, epochs * loader.num_batches());
-
-    std::int64_t epochs_done = 0;
-    History history;
-    ex::optim::Checkpoint checkpoint;
-    checkpoint.model(*model).optimizer(optimizer);
-    if (scheduler) checkpoint.scheduler(*scheduler);
-    checkpoint.generator("default_generator", ex::default_generator())
-        .counter("epoch", epochs_done)
-        .series("train_loss", history.train_loss)
-        .series("test_loss", history.test_loss)
-        .series("test_accuracy", history.test_accuracy);
-    const ex::Metadata settings{{"setting.epochs", setting(static_cast<double>(epochs))},
-                                {"setting.batch_size", setting(static_cast<double>(batch_size))},
-                                {"setting.lr", setting(lr)},
-                                {"setting.momentum", setting(momentum)},
-                                {"setting.schedule", schedule},
-                                {"setting.dropout", setting(dropout)},
-                                {"setting.seed", std::to_string(seed)},
-                                {"setting.limit", setting(static_cast<double>(limit))}};
-    if (!resume_path.empty()) {
-      const ex::Metadata saved = ex::load_metadata(resume_path);
-      for (const auto& [key, value] : settings) {
-        const auto found = saved.find(key);
-        if (found == saved.end() || found->second != value)
-          throw ex::Error(resume_path + " was saved with " + key.substr(8) + " " +
-                          (found == saved.end() ? std::string("unset") : found->second) + ", not " + value);
-      }
-      checkpoint.load(resume_path);
-      loader.set_epoch(epochs_done);
-      std::printf("resumed %s after epoch %lld\n", resume_path.c_str(), static_cast<long long>(epochs_done));
-    }
-
-    std::ofstream metrics(metrics_path);
-    if (!metrics) throw ex::Error("fashion_mnist_mlp: cannot write " + metrics_path);
-    metrics << "epoch,train_loss,test_loss,test_accuracy,seconds\n";
-    for (std::size_t e = 0; e < history.train_loss.size(); ++e)
-      metrics << e + 1 << ',' << history.train_loss[e] << ',' << history.test_loss[e] << ',' << history.test_accuracy[e]
-              << ",\n";
-    Evaluation last{history.test_loss.empty() ? 0.0 : history.test_loss.back(),
-                    history.test_accuracy.empty() ? 0.0 : history.test_accuracy.back()};
-    for (std::int64_t epoch = epochs_done + 1; epoch <= epochs; ++epoch) {
-      Progress progress(epoch, epochs, loader.num_batches());
-      const auto start = Clock::now();
-      double loss_sum = 0;
-      std::int64_t batches = 0, examples = 0;
-      for (const ex::data::Example& batch : loader) {
-        const Tensor loss = criterion(model(batch.data), batch.target);
-        optimizer.zero_grad();
-        loss.backward();
-        optimizer.step();
-        if (scheduler) scheduler->step();
-        loss_sum += loss.item<double>();
-        examples += batch.target.numel();
-        ++batches;
-        progress.update(batches, examples, loss_sum / static_cast<double>(batches));
-      }
-      const double train_seconds = seconds_since(start);
-      last = evaluate(model, test);
-      std::printf("epoch %lld: train loss %.4f, test loss %.4f, test accuracy %.4f, %.2fs (%.0f img/s)\n",
-                  static_cast<long long>(epoch), loss_sum / static_cast<double>(batches), last.loss, last.accuracy,
-                  train_seconds, static_cast<double>(examples) / train_seconds);
-      metrics << epoch << ',' << loss_sum / static_cast<double>(batches) << ',' << last.loss << ',' << last.accuracy
-              << ',' << train_seconds << '\n';
-      metrics.flush();
-      epochs_done = epoch;
-      history.train_loss.push_back(loss_sum / static_cast<double>(batches));
-      history.test_loss.push_back(last.loss);
-      history.test_accuracy.push_back(last.accuracy);
-      if (!save_path.empty()) checkpoint.save(save_path, settings);
-      if (epoch == stop_after) {
-        std::printf("stopped after epoch %lld (--stop-after)\n", static_cast<long long>(epoch));
-        return 0;
-      }
-    }
-    std::printf("final test accuracy %.4f; metrics in %s\n", last.accuracy, metrics_path.c_str());
-    if (min_accuracy >= 0 && last.accuracy < min_accuracy) {
-      std::printf("test accuracy %.4f is below --min-accuracy %.4f\n", last.accuracy, min_accuracy);
-      return 1;
-    }
-  } catch (const ex::Error& e) {
-    std::fprintf(stderr, "fashion_mnist_mlp: %s\n", e.what());
-    return 2;
-  }
-  return 0;
+  return fashion_mnist::run({.name = "fashion_mnist_mlp",
+                             .description = "Fashion-MNIST MLP (784-512-256-10) trained with extensor",
+                             .metrics_file = "fashion_mnist_metrics.csv",
+                             .lr = 0.05,
+                             .dropout = 0,
+                             .make_model = make_mlp},
+                            argc, argv);
 }
