@@ -321,3 +321,51 @@ TEST_CASE("max_pool2d: dilated windows starting in the padding") {
   check_values(out, {1, 1, 2}, {6, 4});
   CHECK(indices.to_vector<std::int64_t>() == std::vector<std::int64_t>{2, 4});
 }
+
+TEST_CASE("max_pool2d: windows inside the input give a naive loop's maxima and first indices, ties and NaN included") {
+  // Values from {0, ..., 4} (so windows tie) with a few NaN; every window lies inside the
+  // input (no padding), the case max_pool2d runs as one flat loop per window element.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::int64_t n = 2, c = 3, h = 9, w = 11;
+  std::vector<double> v(static_cast<std::size_t>(n * c * h * w));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = i % 97 == 5 ? nan : static_cast<double>((i * 7) % 5);
+  const Tensor x = ex::tensor(v, {n, c, h, w});
+  struct Config {
+    Pair kernel, stride, dilation;
+  };
+  for (const Config& cfg : {Config{{2, 2}, {2, 2}, {1, 1}}, Config{{3, 2}, {1, 3}, {1, 1}},
+                            Config{{2, 3}, {2, 1}, {2, 2}}, Config{{1, 1}, {1, 1}, {1, 1}}}) {
+    const std::int64_t oh = (h - cfg.dilation[0] * (cfg.kernel[0] - 1) - 1) / cfg.stride[0] + 1;
+    const std::int64_t ow = (w - cfg.dilation[1] * (cfg.kernel[1] - 1) - 1) / cfg.stride[1] + 1;
+    std::vector<double> expected;
+    std::vector<std::int64_t> expected_at;
+    for (std::int64_t p = 0; p < n * c; ++p)
+      for (std::int64_t i = 0; i < oh; ++i)
+        for (std::int64_t j = 0; j < ow; ++j) {
+          double best = -std::numeric_limits<double>::infinity();
+          std::int64_t at = i * cfg.stride[0] * w + j * cfg.stride[1];
+          for (std::int64_t a = 0; a < cfg.kernel[0]; ++a)
+            for (std::int64_t b = 0; b < cfg.kernel[1]; ++b) {
+              const std::int64_t y = i * cfg.stride[0] + a * cfg.dilation[0];
+              const std::int64_t z = j * cfg.stride[1] + b * cfg.dilation[1];
+              const double value = v[static_cast<std::size_t>(p * h * w + y * w + z)];
+              if (value > best || std::isnan(value)) {
+                best = value;
+                at = y * w + z;
+              }
+            }
+          expected.push_back(best);
+          expected_at.push_back(at);
+        }
+    for (DType dtype : {DType::Float64, DType::Float32, DType::BFloat16}) {
+      for (bool view : {false, true}) {
+        INFO("kernel ", cfg.kernel[0], "x", cfg.kernel[1], ", stride ", cfg.stride[0], "x", cfg.stride[1],
+             ", dilation ", cfg.dilation[0], ", dtype ", ex::dtype_name(dtype), ", view ", view);
+        const Tensor input = view ? ex::test::noncontiguous(x.to(dtype)) : x.to(dtype);
+        auto [out, indices] = ex::max_pool2d_with_indices(input, cfg.kernel, cfg.stride, {0, 0}, cfg.dilation);
+        check_values(out, {n, c, oh, ow}, expected, 0, 0);
+        CHECK(indices.to_vector<std::int64_t>() == expected_at);
+      }
+    }
+  }
+}

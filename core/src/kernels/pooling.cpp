@@ -125,32 +125,79 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::arra
         static_cast<double>(plane_out) *
             static_cast<double>(std::min(w.kernel[0], g.in_h) * std::min(w.kernel[1], g.in_w)),
         [&](std::int64_t b, std::int64_t e) {
+          // Everything the loops read as locals: through the captured references the
+          // compiler reloaded them after every store.
+          const std::int64_t in_h = g.in_h, in_w = g.in_w, out_h = g.out_h, out_w = g.out_w;
+          const std::int64_t row = s.row, col = s.col, kh = w.kernel[0], kw = w.kernel[1];
+          const std::int64_t sh = w.stride[0], sw = w.stride[1], ph = w.padding[0], pw = w.padding[1];
+          const std::int64_t dh = w.dilation[0], dw = w.dilation[1];
+          // Whether every window lies inside the input (no padding read, none clipped).
+          const bool interior =
+              ph == 0 && pw == 0 && (out_h - 1) * sh + (kh - 1) * dh < in_h && (out_w - 1) * sw + (kw - 1) * dw < in_w;
+          // For the interior case: each output's window origin, as an element offset and as
+          // a plane index, so one flat loop over the plane's outputs per window element
+          // vectorizes (gathers and blends) however short the rows are.
+          std::vector<std::int64_t> origin, origin_at;
+          std::vector<C> best;
+          if (interior) {
+            origin.resize(static_cast<std::size_t>(plane_out));
+            origin_at.resize(origin.size());
+            best.resize(origin.size());
+            for (std::int64_t oh = 0; oh < out_h; ++oh)
+              for (std::int64_t ow = 0; ow < out_w; ++ow) {
+                const auto k = static_cast<std::size_t>(oh * out_w + ow);
+                origin[k] = oh * sh * row + ow * sw * col;
+                origin_at[k] = oh * sh * in_w + ow * sw;
+              }
+          }
           for (std::int64_t p = b; p < e; ++p) {
             const T* plane = in + s.plane(p);
-            for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
-              std::int64_t h0 = oh * w.stride[0] - w.padding[0];
-              const std::int64_t h1 = std::min(h0 + (w.kernel[0] - 1) * w.dilation[0] + 1, g.in_h);
-              h0 = kernels::pooling::first_inside(h0, w.dilation[0]);
-              for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
-                std::int64_t w0 = ow * w.stride[1] - w.padding[1];
-                const std::int64_t w1 = std::min(w0 + (w.kernel[1] - 1) * w.dilation[1] + 1, g.in_w);
-                w0 = kernels::pooling::first_inside(w0, w.dilation[1]);
+            T* o_plane = o + p * plane_out;
+            std::int64_t* idx_plane = idx + p * plane_out;
+            if (interior) {
+              C* best_k = best.data();
+              const std::int64_t* origin_k = origin.data();
+              std::fill(best.begin(), best.end(), -std::numeric_limits<C>::infinity());
+              std::copy(origin_at.begin(), origin_at.end(), idx_plane);
+              for (std::int64_t i = 0; i < kh; ++i)
+                for (std::int64_t j = 0; j < kw; ++j) {
+                  const T* src = plane + i * dh * row + j * dw * col;
+                  const std::int64_t shift = i * dh * in_w + j * dw;
+                  const std::int64_t* at_k = origin_at.data();
+#pragma omp simd
+                  for (std::int64_t k = 0; k < plane_out; ++k) {
+                    const C v = static_cast<C>(src[origin_k[k]]);
+                    const C current = best_k[k];
+                    // NaN propagates like PyTorch: every NaN replaces the maximum.
+                    const bool take = (v > current) | (v != v);
+                    best_k[k] = take ? v : current;
+                    idx_plane[k] = take ? at_k[k] + shift : idx_plane[k];
+                  }
+                }
+              for (std::int64_t k = 0; k < plane_out; ++k) o_plane[k] = static_cast<T>(best_k[k]);
+              continue;
+            }
+            for (std::int64_t oh = 0; oh < out_h; ++oh) {
+              std::int64_t h0 = oh * sh - ph;
+              const std::int64_t h1 = std::min(h0 + (kh - 1) * dh + 1, in_h);
+              h0 = kernels::pooling::first_inside(h0, dh);
+              for (std::int64_t ow = 0; ow < out_w; ++ow) {
+                std::int64_t w0 = ow * sw - pw;
+                const std::int64_t w1 = std::min(w0 + (kw - 1) * dw + 1, in_w);
+                w0 = kernels::pooling::first_inside(w0, dw);
                 // A window with no input element (impossible once padding <= kernel / 2)
                 // keeps -inf and the out-of-range index -1.
-                C best = -std::numeric_limits<C>::infinity();
-                std::int64_t best_index = (h0 < h1 && w0 < w1) ? h0 * g.in_w + w0 : -1;
-                for (std::int64_t h = h0; h < h1; h += w.dilation[0])
-                  for (std::int64_t x = w0; x < w1; x += w.dilation[1]) {
-                    const C v = static_cast<C>(plane[h * s.row + x * s.col]);
-                    // NaN propagates like PyTorch: every NaN replaces the maximum.
-                    if (v > best || std::isnan(v)) {
-                      best = v;
-                      best_index = h * g.in_w + x;
-                    }
+                C current = -std::numeric_limits<C>::infinity();
+                std::int64_t current_at = (h0 < h1 && w0 < w1) ? h0 * in_w + w0 : -1;
+                for (std::int64_t h = h0; h < h1; h += dh)
+                  for (std::int64_t x = w0; x < w1; x += dw) {
+                    const C v = static_cast<C>(plane[h * row + x * col]);
+                    const bool take = (v > current) | (v != v);
+                    current = take ? v : current;
+                    current_at = take ? h * in_w + x : current_at;
                   }
-                const std::int64_t at = p * plane_out + oh * g.out_w + ow;
-                o[at] = static_cast<T>(best);
-                idx[at] = best_index;
+                o_plane[oh * out_w + ow] = static_cast<T>(current);
+                idx_plane[oh * out_w + ow] = current_at;
               }
             }
           }
