@@ -11,6 +11,7 @@ packages=(
   doctest-dev libspdlog-dev libfmt-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   dataset-fashion-mnist            # /usr/share/datasets/fashion-mnist
   python3 python3-torch libtorch-dev  # PyTorch 1.13: reference for benchmarks and cross-checks
+  libopenblas0-openmp              # libtorch's BLAS (libblas.so.3) for the benchmarks, not the reference BLAS
   clang-format
   doxygen                          # the API reference (tools/docs.sh)
   clang libclang-rt-14-dev         # libFuzzer for tests/fuzz (tools/fuzz.sh)

@@ -38,25 +38,10 @@
 
 namespace {
 
-int g_missed = 0, g_differ = 0;
+bench::Targets g_targets;
+int g_differ = 0;
 
-const char* verdict(bool pass) {
-  if (!pass) ++g_missed;
-  return pass ? "PASS" : "MISS";
-}
-
-// The BLAS library mapped into this process: libtorch links libblas.so.3, which Debian's
-// alternatives resolve to the reference BLAS or to OpenBLAS.
-std::string loaded_blas() {
-  std::ifstream maps("/proc/self/maps");
-  for (std::string line; std::getline(maps, line);) {
-    const std::size_t path = line.find('/');
-    if (path != std::string::npos &&
-        (line.find("libblas") != std::string::npos || line.find("openblas") != std::string::npos))
-      return line.substr(path);
-  }
-  return "";
-}
+const char* verdict(bool pass) { return g_targets.verdict(pass); }
 
 // Parameters in [-0.05, 0.05) and fixed gradients in [-0.01, 0.01), the same for every
 // instance.
@@ -169,7 +154,7 @@ int main(int argc, char** argv) {
       "bench_optim: %d thread(s) (ex::get_num_threads %d, torch get_num_threads %d), median of %d reps of "
       ">= %g ms\n",
       opt.threads, ex::get_num_threads(), torch_side::get_num_threads(), opt.reps, opt.min_seconds * 1e3);
-  const std::string blas = loaded_blas();
+  const std::string blas = bench::loaded_blas();
   const bool openblas = blas.find("openblas") != std::string::npos;
   std::printf("torch %s; torch's BLAS: %s (%s)\n%s", torch_side::version().c_str(),
               blas.empty() ? "none mapped" : blas.c_str(),
@@ -181,6 +166,6 @@ int main(int argc, char** argv) {
   // footprint (param, grad and moments, against memcpy's source and destination) helps it;
   // this one does not.
   section("2. One step over a [2048, 4096] parameter (larger than the caches)", {{2048, 4096}}, opt);
-  std::printf("\n%d target(s) missed; results differ on %d check(s)\n", g_missed, g_differ);
-  return g_missed == 0 && g_differ == 0 ? 0 : 1;
+  std::printf("\n%d target(s) missed; results differ on %d check(s)\n", g_targets.missed, g_differ);
+  return g_targets.missed == 0 && g_differ == 0 ? 0 : 1;
 }

@@ -3,6 +3,7 @@
 // repetitions is reported) and --min-ms M (each repetition runs for at least M ms).
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 namespace bench {
@@ -28,5 +29,27 @@ inline bool parse_common(int& i, int argc, char** argv, CommonOptions& opt) {
   }
   return true;
 }
+
+// The BLAS library mapped into this process ("" when none is): libtorch links
+// libblas.so.3, which Debian's alternatives resolve to the reference BLAS or to OpenBLAS.
+inline std::string loaded_blas() {
+  std::ifstream maps("/proc/self/maps");
+  for (std::string line; std::getline(maps, line);) {
+    const std::size_t path = line.find('/');
+    if (path != std::string::npos &&
+        (line.find("libblas") != std::string::npos || line.find("openblas") != std::string::npos))
+      return line.substr(path);
+  }
+  return "";
+}
+
+// The targets a benchmark checks: verdict(pass) counts a miss and returns "PASS" or "MISS".
+struct Targets {
+  int missed = 0;
+  const char* verdict(bool pass) {
+    if (!pass) ++missed;
+    return pass ? "PASS" : "MISS";
+  }
+};
 
 }  // namespace bench
