@@ -229,6 +229,9 @@ std::map<std::string, Probe> composite_probes() {
   std::map<std::string, Probe> p;
   p["softplus"] = {{EX_BACKWARD_KERNEL(softplus_backward)}, unary([](const Tensor& x) { return ex::softplus(x); })};
   p["silu"] = {{EX_BACKWARD_KERNEL(silu_backward)}, unary([](const Tensor& x) { return ex::silu(x); })};
+  p["var"] = {{EX_BACKWARD_KERNEL(var_backward)}, unary([](const Tensor& x) { return ex::var(x); })};
+  p["std"] = {{EX_BACKWARD_KERNEL(std_backward)}, unary([](const Tensor& x) { return ex::std(x); })};
+  p["logsumexp"] = {{EX_BACKWARD_KERNEL(logsumexp_backward)}, unary([](const Tensor& x) { return ex::logsumexp(x); })};
   p["mish"] = {{EX_BACKWARD_KERNEL(mish_backward)}, unary([](const Tensor& x) { return ex::mish(x); })};
   return p;
 }

@@ -97,6 +97,13 @@ Tensor Tensor::log_softmax(std::int64_t axis) const { return ex::log_softmax(*th
 
 Tensor Tensor::sum(const Axes& axes, bool keepdims) const { return ex::sum(*this, axes, keepdims); }
 Tensor Tensor::mean(const Axes& axes, bool keepdims) const { return ex::mean(*this, axes, keepdims); }
+Tensor Tensor::var(const Axes& axes, bool unbiased, bool keepdims) const {
+  return ex::var(*this, axes, unbiased, keepdims);
+}
+Tensor Tensor::std(const Axes& axes, bool unbiased, bool keepdims) const {
+  return ex::std(*this, axes, unbiased, keepdims);
+}
+Tensor Tensor::logsumexp(const Axes& axes, bool keepdims) const { return ex::logsumexp(*this, axes, keepdims); }
 Tensor Tensor::amax(const Axes& axes, bool keepdims) const { return ex::max_reduce(*this, axes, keepdims); }
 Tensor Tensor::amin(const Axes& axes, bool keepdims) const { return ex::min_reduce(*this, axes, keepdims); }
 std::tuple<Tensor, Tensor> Tensor::max(std::int64_t axis, bool keepdims) const {

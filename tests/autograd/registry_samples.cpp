@@ -608,6 +608,19 @@ GradcheckSamples composite_samples() {
                {"rank 0", [](In in) { return ex::silu(in[0]); }, {uniform64({})}}};
   t["mish"] = {{"[2, 3]", [](In in) { return ex::mish(in[0]); }, {spread()}},
                {"transposed", [](In in) { return ex::mish(ex::transpose(in[0])); }, {spread()}}};
+  t["var"] = {{"all", [](In in) { return ex::var(in[0]); }, {spread()}},
+              {"axis 1, biased, keepdims", [](In in) { return ex::var(in[0], 1, false, true); }, {spread()}},
+              {"transposed [3, 4], axes {0, 1}",
+               [](In in) {
+                 return ex::var(ex::transpose(in[0]), {0, 1});
+               },
+               {uniform64({4, 3}, -2, 2)}}};
+  t["std"] = {{"all", [](In in) { return ex::std(in[0]); }, {spread()}},
+              {"axis -1, keepdims", [](In in) { return ex::std(in[0], -1, true, true); }, {spread()}}};
+  t["logsumexp"] = {
+      {"all", [](In in) { return ex::logsumexp(in[0]); }, {spread()}},
+      {"axis 0, keepdims", [](In in) { return ex::logsumexp(in[0], 0, true); }, {spread()}},
+      {"transposed, axis 1", [](In in) { return ex::logsumexp(ex::transpose(in[0]), 1); }, {uniform64({3, 4}, -3, 3)}}};
   return t;
 }
 

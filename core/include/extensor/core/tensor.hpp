@@ -222,6 +222,9 @@ class Tensor {
   // (max_reduce/min_reduce); with an axis they return (values, indices) as libtorch's.
   Tensor sum(const Axes& axes = {}, bool keepdims = false) const;
   Tensor mean(const Axes& axes = {}, bool keepdims = false) const;
+  Tensor var(const Axes& axes = {}, bool unbiased = true, bool keepdims = false) const;
+  Tensor std(const Axes& axes = {}, bool unbiased = true, bool keepdims = false) const;
+  Tensor logsumexp(const Axes& axes = {}, bool keepdims = false) const;
   Tensor amax(const Axes& axes = {}, bool keepdims = false) const;  // max_reduce
   Tensor amin(const Axes& axes = {}, bool keepdims = false) const;  // min_reduce
   Tensor max() const;
