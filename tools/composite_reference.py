@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Prints PyTorch 1.13's values, first and second derivatives of the composite
 activations that tests/ops/test_composite_activation.cpp pins (softplus with and
-without beta/threshold, silu, mish), in float64 and float32. Run with Debian's
+without beta/threshold, silu, mish, elu, selu, celu), in float64 and float32. Run with Debian's
 python3-torch:
 
     /usr/bin/python3 tools/composite_reference.py
@@ -16,6 +16,10 @@ CASES = [
     ("softplus beta -1.5", lambda x: F.softplus(x, beta=-1.5)),
     ("silu", F.silu),
     ("mish", F.mish),
+    ("elu", F.elu),
+    ("elu alpha 0.5", lambda x: F.elu(x, alpha=0.5)),
+    ("selu", F.selu),
+    ("celu alpha 2", lambda x: F.celu(x, alpha=2.0)),
 ]
 
 

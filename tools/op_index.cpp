@@ -229,6 +229,9 @@ std::map<std::string, Probe> composite_probes() {
   std::map<std::string, Probe> p;
   p["softplus"] = {{EX_BACKWARD_KERNEL(softplus_backward)}, unary([](const Tensor& x) { return ex::softplus(x); })};
   p["silu"] = {{EX_BACKWARD_KERNEL(silu_backward)}, unary([](const Tensor& x) { return ex::silu(x); })};
+  p["elu"] = {{EX_BACKWARD_KERNEL(elu_backward)}, unary([](const Tensor& x) { return ex::elu(x); })};
+  p["selu"] = {{EX_BACKWARD_KERNEL(selu_backward)}, unary([](const Tensor& x) { return ex::selu(x); })};
+  p["celu"] = {{EX_BACKWARD_KERNEL(celu_backward)}, unary([](const Tensor& x) { return ex::celu(x); })};
   p["var"] = {{EX_BACKWARD_KERNEL(var_backward)}, unary([](const Tensor& x) { return ex::var(x); })};
   p["std"] = {{EX_BACKWARD_KERNEL(std_backward)}, unary([](const Tensor& x) { return ex::std(x); })};
   p["logsumexp"] = {{EX_BACKWARD_KERNEL(logsumexp_backward)}, unary([](const Tensor& x) { return ex::logsumexp(x); })};

@@ -608,6 +608,11 @@ GradcheckSamples composite_samples() {
                {"rank 0", [](In in) { return ex::silu(in[0]); }, {uniform64({})}}};
   t["mish"] = {{"[2, 3]", [](In in) { return ex::mish(in[0]); }, {spread()}},
                {"transposed", [](In in) { return ex::mish(ex::transpose(in[0])); }, {spread()}}};
+  t["elu"] = {{"[2, 3]", [](In in) { return ex::elu(in[0]); }, {spread()}},
+              {"alpha 0.5, transposed", [](In in) { return ex::elu(ex::transpose(in[0]), 0.5); }, {spread()}}};
+  t["selu"] = {{"[2, 3]", [](In in) { return ex::selu(in[0]); }, {spread()}}};
+  t["celu"] = {{"[2, 3]", [](In in) { return ex::celu(in[0]); }, {spread()}},
+               {"alpha 2", [](In in) { return ex::celu(in[0], 2.0); }, {spread()}}};
   t["var"] = {{"all", [](In in) { return ex::var(in[0]); }, {spread()}},
               {"axis 1, biased, keepdims", [](In in) { return ex::var(in[0], 1, false, true); }, {spread()}},
               {"transposed [3, 4], axes {0, 1}",

@@ -1,4 +1,4 @@
-// softplus, silu and mish (the composite tier): values, first and second derivatives
+// softplus, silu, mish, elu, selu and celu (the composite tier): values, first and second derivatives
 // against PyTorch 1.13 (tools/composite_reference.py prints them), their derived raw
 // backward kernels against the tape, and their errors.
 
@@ -68,6 +68,35 @@ std::vector<Reference> references() {
         1.0693179342794896, 1.0000000000054283, 1},
        {-2.6201344312747411e-12, -0.039928713242129238, 0.56397092311326646, 0.64000000000000001, 0.58241640085479518,
         -0.057724667408293989, -1.0482273349356753e-11, 0}},
+      // The exponential units' second derivative at x = 0 (the fourth value) is the
+      // composition's, alpha * input_scale^2 (times scale); PyTorch 1.13 gives 0 there
+      // (its double backward masks x < 0 where its backward masks x <= 0).
+      {"elu",
+       [](const Tensor& x) { return ex::elu(x); },
+       [](const Tensor& g, const Tensor& x) { return ex::elu_backward(g, x); },
+       {-0.99999999999990641, -0.95021293163213605, -0.39346934028736658, 0, 0.25, 2, 15, 25},
+       {9.3576229688401748e-14, 0.049787068367863944, 0.60653065971263342, 1, 1, 1, 1, 1},
+       {9.3576229688401748e-14, 0.049787068367863944, 0.60653065971263342, 1, 0, 0, 0, 0}},
+      {"elu alpha 0.5",
+       [](const Tensor& x) { return ex::elu(x, 0.5); },
+       [](const Tensor& g, const Tensor& x) { return ex::elu_backward(g, x, 0.5); },
+       {-0.4999999999999532, -0.47510646581606802, -0.19673467014368329, 0, 0.25, 2, 15, 25},
+       {4.6788114844200874e-14, 0.024893534183931972, 0.30326532985631671, 0.5, 1, 1, 1, 1},
+       {4.6788114844200874e-14, 0.024893534183931972, 0.30326532985631671, 0.5, 0, 0, 0, 0}},
+      {"selu",
+       [](const Tensor& x) { return ex::selu(x); },
+       [](const Tensor& g, const Tensor& x) { return ex::selu_backward(g, x); },
+       {-1.7580993408472121, -1.6705687287671118, -0.69175818780287135, 0, 0.26267524683887011, 2.1014019747109609,
+        15.760514810332207, 26.267524683887011},
+       {1.6451630773416182e-13, 0.087530612080264872, 1.0663411530445053, 1.7580993408473766, 1.0507009873554805,
+        1.0507009873554805, 1.0507009873554805, 1.0507009873554805},
+       {1.6451630773416182e-13, 0.087530612080264872, 1.0663411530445053, 1.7580993408473766, 0, 0, 0, 0}},
+      {"celu alpha 2",
+       [](const Tensor& x) { return ex::celu(x, 2.0); },
+       [](const Tensor& g, const Tensor& x) { return ex::celu_backward(g, x, 2.0); },
+       {-1.9999993881953591, -1.5537396797031404, -0.44239843385719024, 0, 0.25, 2, 15, 25},
+       {3.0590232050182579e-07, 0.22313016014842982, 0.77880078307140488, 1, 1, 1, 1, 1},
+       {1.5295116025091289e-07, 0.11156508007421491, 0.38940039153570244, 0.5, 0, 0, 0, 0}},
   };
 }
 
@@ -111,4 +140,18 @@ TEST_CASE("composite activations: errors name the op") {
   CHECK_THROWS_WITH_AS(ex::silu_backward(ex::ones({3}, DType::Float64), x),
                        doctest::Contains("silu_backward: grad is float64 [3]"), ex::Error);
   CHECK_THROWS_WITH_AS(ex::mish_backward(Tensor(), x), doctest::Contains("mish_backward:"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::elu(i), doctest::Contains("elu: dtype int32"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::elu(x, INFINITY), doctest::Contains("elu: alpha must be finite"), ex::Error);
+  CHECK_THROWS_WITH_AS(ex::celu(x, 0.0), doctest::Contains("celu: alpha must be finite and nonzero, got 0"),
+                       ex::Error);
+  CHECK_THROWS_WITH_AS(ex::selu_backward(ex::ones({2}, DType::Float64), x), doctest::Contains("selu_backward:"),
+                       ex::Error);
+}
+
+TEST_CASE("elu, selu, celu: infinities stay on their side") {
+  const double inf = INFINITY;
+  const Tensor x = ex::tensor<double>({-inf, inf, NAN});
+  ex::test::check_values(ex::elu(x, 0.5), {3}, {-0.5, inf, NAN});
+  ex::test::check_values(ex::selu(x), {3}, {-1.7580993408473766, inf, NAN}, 1e-15, 1e-15);
+  ex::test::check_values(ex::celu(x, 2.0), {3}, {-2, inf, NAN});
 }

@@ -12,13 +12,19 @@ namespace ex::nn::functional {
 
 using ex::Reduction;
 
+using ex::celu;
+using ex::elu;
 using ex::gelu;
 using ex::leaky_relu;
 using ex::log_softmax;
+using ex::mish;
 using ex::prelu;
 using ex::relu;
+using ex::selu;
 using ex::sigmoid;
+using ex::silu;
 using ex::softmax;
+using ex::softplus;
 using ex::tanh;
 
 using ex::binary_cross_entropy;

@@ -69,6 +69,17 @@ Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
 Tensor silu(const Tensor& x);
 // x * tanh(softplus(x)) elementwise, like torch.nn.functional.mish.
 Tensor mish(const Tensor& x);
+// x where x > 0, else alpha * (exp(x) - 1), like torch.nn.functional.elu. Its
+// derivative at 0 is alpha (PyTorch's); its second derivative there is the composition's,
+// alpha, where PyTorch 1.13 gives 0. Throws ex::Error "elu: ..." also for a non-finite
+// alpha.
+Tensor elu(const Tensor& x, double alpha = 1.0);
+// scale * elu(x, alpha) with PyTorch's constants (alpha 1.6732632423543772, scale
+// 1.0507009873554805), like torch.nn.functional.selu.
+Tensor selu(const Tensor& x);
+// x where x > 0, else alpha * (exp(x / alpha) - 1), like torch.nn.functional.celu.
+// Throws ex::Error "celu: ..." also for a zero or non-finite alpha.
+Tensor celu(const Tensor& x, double alpha = 1.0);
 
 // Raw backward kernels of the composites: grad (of the result's shape and dtype) times
 // the derivative at x, as a new tensor of x's shape and dtype; they do not touch the
@@ -77,5 +88,8 @@ Tensor mish(const Tensor& x);
 Tensor softplus_backward(const Tensor& grad, const Tensor& x, double beta = 1.0, double threshold = 20.0);
 Tensor silu_backward(const Tensor& grad, const Tensor& x);
 Tensor mish_backward(const Tensor& grad, const Tensor& x);
+Tensor elu_backward(const Tensor& grad, const Tensor& x, double alpha = 1.0);
+Tensor selu_backward(const Tensor& grad, const Tensor& x);
+Tensor celu_backward(const Tensor& grad, const Tensor& x, double alpha = 1.0);
 
 }  // namespace ex
