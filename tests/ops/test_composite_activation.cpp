@@ -142,8 +142,7 @@ TEST_CASE("composite activations: errors name the op") {
   CHECK_THROWS_WITH_AS(ex::mish_backward(Tensor(), x), doctest::Contains("mish_backward:"), ex::Error);
   CHECK_THROWS_WITH_AS(ex::elu(i), doctest::Contains("elu: dtype int32"), ex::Error);
   CHECK_THROWS_WITH_AS(ex::elu(x, INFINITY), doctest::Contains("elu: alpha must be finite"), ex::Error);
-  CHECK_THROWS_WITH_AS(ex::celu(x, 0.0), doctest::Contains("celu: alpha must be finite and nonzero, got 0"),
-                       ex::Error);
+  CHECK_THROWS_WITH_AS(ex::celu(x, 0.0), doctest::Contains("celu: alpha must be finite and nonzero, got 0"), ex::Error);
   CHECK_THROWS_WITH_AS(ex::selu_backward(ex::ones({2}, DType::Float64), x), doctest::Contains("selu_backward:"),
                        ex::Error);
 }
