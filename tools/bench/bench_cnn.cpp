@@ -115,16 +115,7 @@ std::string ratio_text(double ratio, const char* target, bool pass) {
 
 int main(int argc, char** argv) {
   bench::CommonOptions opt;
-  for (int i = 1; i < argc; ++i) {
-    if (!bench::parse_common(i, argc, argv, opt)) {
-      std::fprintf(stderr, "usage: %s [--threads T] [--reps R] [--min-ms M]\n", argv[0]);
-      return 2;
-    }
-  }
-  if (opt.threads < 1 || opt.reps < 1 || !(opt.min_seconds > 0)) {
-    std::fprintf(stderr, "bench_cnn: --threads, --reps and --min-ms must be positive\n");
-    return 2;
-  }
+  if (!bench::parse_common_only(argc, argv, "bench_cnn", opt)) return 2;
   ex::set_num_threads(opt.threads);
   torch_side::set_num_threads(opt.threads);
 

@@ -138,16 +138,7 @@ void section(const char* title, const std::vector<ex::Shape>& shapes, const benc
 
 int main(int argc, char** argv) {
   bench::CommonOptions opt;
-  for (int i = 1; i < argc; ++i) {
-    if (!bench::parse_common(i, argc, argv, opt)) {
-      std::fprintf(stderr, "usage: %s [--threads T] [--reps R] [--min-ms M]\n", argv[0]);
-      return 2;
-    }
-  }
-  if (opt.threads < 1 || opt.reps < 1 || !(opt.min_seconds > 0)) {
-    std::fprintf(stderr, "bench_optim: --threads, --reps and --min-ms must be positive\n");
-    return 2;
-  }
+  if (!bench::parse_common_only(argc, argv, "bench_optim", opt)) return 2;
   ex::set_num_threads(opt.threads);
   torch_side::set_num_threads(opt.threads);
   std::printf(

@@ -2,6 +2,7 @@
 // The command-line options every benchmark shares: --threads T, --reps R (the best of R
 // repetitions is reported) and --min-ms M (each repetition runs for at least M ms).
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -25,6 +26,22 @@ inline bool parse_common(int& i, int argc, char** argv, CommonOptions& opt) {
   } else if (arg == "--min-ms") {
     opt.min_seconds = std::atof(argv[++i]) / 1e3;
   } else {
+    return false;
+  }
+  return true;
+}
+
+// Parses a command line of shared options only, for benchmarks that have no others:
+// false after printing a usage line or an error naming program (then exit with 2).
+inline bool parse_common_only(int argc, char** argv, const char* program, CommonOptions& opt) {
+  for (int i = 1; i < argc; ++i) {
+    if (!parse_common(i, argc, argv, opt)) {
+      std::fprintf(stderr, "usage: %s [--threads T] [--reps R] [--min-ms M]\n", argv[0]);
+      return false;
+    }
+  }
+  if (opt.threads < 1 || opt.reps < 1 || !(opt.min_seconds > 0)) {
+    std::fprintf(stderr, "%s: --threads, --reps and --min-ms must be positive\n", program);
     return false;
   }
   return true;
