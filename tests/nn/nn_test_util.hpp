@@ -28,6 +28,12 @@ inline void check_same_values(const Tensor& a, const Tensor& b, double atol = 1e
   check_values(a, b.shape(), b.to_vector<double>(), atol, 0.0);
 }
 
+// p -= lr * p.grad() for every parameter of model, without recording.
+inline void sgd_step(nn::Module& model, double lr) {
+  NoGradGuard no_grad;
+  for (const Tensor& p : model.parameters()) sub_(p, p.grad() * lr);
+}
+
 // Mean and (sample) standard deviation of the values of t.
 struct Moments {
   double mean = 0, std = 0, min = 0, max = 0;

@@ -20,12 +20,6 @@ void check_throws_with(F&& f, const std::string& text) {
   CHECK(message.find(text) != std::string::npos);
 }
 
-// p -= lr * p.grad() for every parameter, without recording.
-void sgd_step(nn::Module& model, double lr) {
-  ex::NoGradGuard no_grad;
-  for (const Tensor& p : model.parameters()) ex::sub_(p, p.grad() * lr);
-}
-
 }  // namespace
 
 TEST_CASE("Conv2d: parameters named, shaped and initialized like PyTorch's") {
@@ -267,7 +261,7 @@ TEST_CASE("a small CNN learns: the loss of a fixed batch falls under SGD") {
     model->zero_grad();
     const Tensor loss = nn::functional::cross_entropy(model(x), labels);
     loss.backward();
-    sgd_step(*model, 0.2);
+    ex::test::sgd_step(*model, 0.2);
     (step == 0 ? first : last) = loss.item<double>();
   }
   CHECK(last < 0.5 * first);

@@ -6,16 +6,6 @@
 
 namespace nn = ex::nn;
 
-namespace {
-
-// p -= lr * p.grad() for every parameter, without recording.
-void sgd_step(nn::Module& model, double lr) {
-  ex::NoGradGuard no_grad;
-  for (const Tensor& p : model.parameters()) ex::sub_(p, p.grad() * lr);
-}
-
-}  // namespace
-
 TEST_CASE("training: Linear recovers a linear map by gradient descent on the squared error") {
   ex::manual_seed(17);
   const std::int64_t n = 64;
@@ -35,7 +25,7 @@ TEST_CASE("training: Linear recovers a linear map by gradient descent on the squ
       seed = (pred - y) * (2.0 / static_cast<double>(n));
     }
     pred.backward(seed);
-    sgd_step(*model, 0.1);
+    ex::test::sgd_step(*model, 0.1);
   }
   // The loss's Hessian is 2 x^T x / n ~ 2 I, so each step shrinks the error by about
   // 1 - 0.2: after 300 steps only float32 rounding is left.
@@ -60,7 +50,7 @@ TEST_CASE("training: an MLP (Linear-ReLU-Linear) fits XOR-quadrant data (needs r
     model->zero_grad();
     const Tensor loss = criterion(model(x), y);
     loss.backward();
-    sgd_step(*model, 0.5);
+    ex::test::sgd_step(*model, 0.5);
     loss_value = loss.item<double>();
     if (step == 0) first_loss = loss_value;
   }
